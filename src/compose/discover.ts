@@ -1,0 +1,433 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document } from 'yaml';
+
+/** One way to run a project: the compose files `docker compose -f … -f …` would get, in merge order. */
+export interface Environment {
+  name: string;
+  /** Absolute paths, in merge order. */
+  files: string[];
+}
+
+export interface DiscoveredProject {
+  /** Absolute. */
+  dir: string;
+  environments: Environment[];
+}
+
+export interface DiscoveryIssue {
+  file: string;
+  message: string;
+}
+
+export interface DiscoveryResult {
+  projects: DiscoveredProject[];
+  issues: DiscoveryIssue[];
+}
+
+/** Says, for one compose file, which services it defines and whether each has `image` or `build`. */
+export type ServiceProbe = (file: string) => { name: string; hasImageOrBuild: boolean }[] | undefined;
+
+/** The `environments` key of `.shipshape.yml`: environment name → files relative to its folder. */
+export interface ShipshapeConfig {
+  environments?: Record<string, string[]>;
+}
+
+// compose-go cli/options.go, DefaultFileNames and DefaultOverrideFileNames, in its order of preference.
+const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+const OVERRIDE_FILE_NAMES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
+
+const CONFIG_FILE_NAME = '.shipshape.yml';
+const BASE = 'base';
+const MAX_DEPTH = 10;
+const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
+
+// A separator is required after the prefix so that `composer.yaml` and the like are not taken for compose files.
+const COMPOSE_FILE_NAME = /^(docker-compose|compose)(?:[.\-_](.+))?\.(yaml|yml)$/;
+
+/** What `docker compose` uses with no `-f` in `dir`: the preferred default file and the preferred override. */
+export function findDefaultComposeFiles(dir: string): string[] {
+  const abs = path.resolve(dir);
+  const base = DEFAULT_FILE_NAMES.find((name) => isFile(path.join(abs, name)));
+  if (base === undefined) return [];
+  const override = OVERRIDE_FILE_NAMES.find((name) => isFile(path.join(abs, name)));
+  return override === undefined ? [path.join(abs, base)] : [path.join(abs, base), path.join(abs, override)];
+}
+
+/**
+ * Finds the projects under `root` and their environments (ARCHITECTURE §2 "Environments").
+ * `-f` files win over a config's environments, which win over discovery by file names.
+ */
+export function discoverProjects(
+  root: string,
+  probe: ServiceProbe,
+  options: { files?: string[]; config?: ShipshapeConfig } = {},
+): DiscoveryResult {
+  const issues: DiscoveryIssue[] = [];
+  const abs = path.resolve(root);
+  let rootStat: fs.Stats;
+  try {
+    rootStat = fs.statSync(abs);
+  } catch (err) {
+    return { projects: [], issues: [{ file: abs, message: describeFsError(err) }] };
+  }
+  const dir = rootStat.isDirectory() ? abs : path.dirname(abs);
+
+  if (options.files !== undefined && options.files.length > 0) {
+    const files = options.files.map((f) => (f === '-' ? f : path.resolve(dir, f)));
+    for (const f of files) {
+      if (f !== '-' && !isFile(f)) issues.push({ file: f, message: describeMissing(f) });
+    }
+    return { projects: [{ dir, environments: [{ name: BASE, files }] }], issues };
+  }
+
+  if (!rootStat.isDirectory()) {
+    return { projects: [{ dir, environments: [{ name: BASE, files: [abs] }] }], issues };
+  }
+
+  const entries = readFolder(dir, issues);
+  if (entries === undefined) return { projects: [], issues };
+
+  const config = options.config ?? configOf(dir, entries, issues);
+  if (config?.environments !== undefined) {
+    return { projects: [projectFromConfig(dir, config.environments, issues)], issues };
+  }
+
+  const atTop = projectFromNames(dir, entries, probe, issues);
+  if (atTop !== undefined) return { projects: [atTop], issues };
+
+  const projects: DiscoveredProject[] = [];
+  // Depth-first over sorted folders yields projects sorted by path, a folder before its subfolders.
+  for (const child of subfolders(dir, entries)) walk(child, 1, probe, projects, issues);
+  if (projects.length === 0) {
+    issues.push({
+      file: dir,
+      message: `no compose file found here or in its subfolders (looked for ${DEFAULT_FILE_NAMES.join(', ')} and other compose*.y(a)ml / docker-compose*.y(a)ml files)`,
+    });
+  }
+  return { projects, issues };
+}
+
+/** Reads the `environments` key of `dir/.shipshape.yml`. No file is no config and no issue. */
+export function readShipshapeConfig(dir: string): { config?: ShipshapeConfig; issue?: DiscoveryIssue } {
+  const file = path.join(path.resolve(dir), CONFIG_FILE_NAME);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return {};
+    return { issue: { file, message: `cannot read: ${describeFsError(err)}` } };
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    const pos = lineCounter.linePos(firstError.pos[0]);
+    return { issue: { file, message: `invalid YAML at line ${pos.line}, column ${pos.col}: ${firstError.message}` } };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { issue: { file, message: `invalid YAML: ${(err as Error).message}` } };
+  }
+
+  if (value === null || value === undefined) return { config: {} };
+  if (!isPlainObject(value)) return { issue: { file, message: `the file must be a mapping, not ${describeValue(value)}` } };
+  const environments = value['environments'];
+  if (environments === undefined || environments === null) return { config: {} };
+  if (!isPlainObject(environments)) {
+    return {
+      issue: {
+        file,
+        message: `\`environments\` must be a mapping of environment name to a list of files, not ${describeValue(environments)}`,
+      },
+    };
+  }
+
+  const problems: string[] = [];
+  const checked: Record<string, string[]> = {};
+  for (const [name, files] of Object.entries(environments)) {
+    if (!Array.isArray(files)) {
+      problems.push(`\`environments.${name}\` must be a list of file names, not ${describeValue(files)}`);
+    } else if (files.length === 0) {
+      problems.push(`\`environments.${name}\` must name at least one file`);
+    } else if (!files.every((f): f is string => typeof f === 'string' && f !== '')) {
+      problems.push(`\`environments.${name}\` must be a list of file names (non-empty strings)`);
+    } else {
+      checked[name] = files;
+    }
+  }
+  if (problems.length > 0) return { issue: { file, message: problems.join('; ') } };
+  return { config: { environments: checked } };
+}
+
+/**
+ * Reads a compose file without the loader: top-level `services` and whether each has `image` or
+ * `build`. Naive on purpose — it only classifies overlays; the loader reports anything wrong.
+ */
+export const defaultServiceProbe: ServiceProbe = (file) => {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const docs = parseAllDocuments(text, { merge: false, uniqueKeys: false, prettyErrors: false });
+  if (docs.some((doc) => doc.errors.length > 0)) return undefined;
+
+  // Compose merges the documents of one file, so a service is complete if any document completes it.
+  const services = new Map<string, boolean>();
+  for (const doc of docs) {
+    const servicesNode = entriesOf(doc, doc.contents, 0).get('services');
+    for (const [name, service] of entriesOf(doc, servicesNode, 0)) {
+      const complete = [...entriesOf(doc, service, 0)].some(
+        ([key, value]) => SELF_SUFFICIENT_KEYS.has(key) && !(isNodeLike(value) && value.tag === '!reset'),
+      );
+      services.set(name, (services.get(name) ?? false) || complete);
+    }
+  }
+  return [...services].map(([name, hasImageOrBuild]) => ({ name, hasImageOrBuild }));
+};
+
+// `extends` brings the image or build of the service it extends, so such a service stands on its own.
+const SELF_SUFFICIENT_KEYS = new Set(['image', 'build', 'extends']);
+const MAX_MERGE_DEPTH = 20;
+
+/** A mapping's entries with `<<` merges followed naively (own keys win); empty for anything else. */
+function entriesOf(doc: Document, node: unknown, depth: number): Map<string, unknown> {
+  const entries = new Map<string, unknown>();
+  const target = isAlias(node) ? node.resolve(doc) : node;
+  if (depth > MAX_MERGE_DEPTH || !isMap(target)) return entries;
+  const merged: unknown[] = [];
+  for (const pair of target.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    if (key === '<<' && pair.key.type === 'PLAIN') {
+      const source = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+      if (isSeq(source)) merged.push(...source.items);
+      else merged.push(source);
+    } else if (!entries.has(key)) {
+      entries.set(key, pair.value);
+    }
+  }
+  for (const source of merged) {
+    for (const [key, value] of entriesOf(doc, source, depth + 1)) {
+      if (!entries.has(key)) entries.set(key, value);
+    }
+  }
+  return entries;
+}
+
+function isNodeLike(value: unknown): value is { tag?: string } {
+  return typeof value === 'object' && value !== null;
+}
+
+function walk(dir: string, depth: number, probe: ServiceProbe, projects: DiscoveredProject[], issues: DiscoveryIssue[]): void {
+  // Folders we may not read are usually container data (database volumes owned by another user):
+  // reporting each would bury the real issues, so they are skipped silently.
+  const entries = readFolder(dir, []);
+  if (entries === undefined) return;
+  const config = configOf(dir, entries, issues);
+  if (config?.environments !== undefined) {
+    // A folder that names its environments owns everything below it, as the root does.
+    projects.push(projectFromConfig(dir, config.environments, issues));
+    return;
+  }
+  const project = projectFromNames(dir, entries, probe, issues);
+  if (project !== undefined) projects.push(project);
+  if (depth >= MAX_DEPTH) return;
+  for (const child of subfolders(dir, entries)) walk(child, depth + 1, probe, projects, issues);
+}
+
+function configOf(dir: string, entries: fs.Dirent[], issues: DiscoveryIssue[]): ShipshapeConfig | undefined {
+  if (!entries.some((e) => e.name === CONFIG_FILE_NAME)) return undefined;
+  const { config, issue } = readShipshapeConfig(dir);
+  if (issue !== undefined) issues.push(issue);
+  return config;
+}
+
+function projectFromConfig(dir: string, environments: Record<string, string[]>, issues: DiscoveryIssue[]): DiscoveredProject {
+  const result: Environment[] = [];
+  for (const [name, relative] of Object.entries(environments)) {
+    if (relative.length === 0) {
+      issues.push({ file: path.join(dir, CONFIG_FILE_NAME), message: `environment "${name}" names no files` });
+      continue;
+    }
+    const files = relative.map((f) => path.resolve(dir, f));
+    const missing = files.filter((f) => !isFile(f));
+    for (const f of missing) {
+      issues.push({ file: f, message: `named in environment "${name}" of the Shipshape config, but ${describeMissing(f)}` });
+    }
+    // Merging only the files that exist would analyze a combination nobody deploys.
+    if (missing.length === 0) result.push({ name, files });
+  }
+  return { dir, environments: result };
+}
+
+/** The project of one folder from its file names alone, or undefined when it holds no compose file. */
+function projectFromNames(
+  dir: string,
+  entries: fs.Dirent[],
+  probe: ServiceProbe,
+  issues: DiscoveryIssue[],
+): DiscoveredProject | undefined {
+  const names = entries
+    .filter((e) => COMPOSE_FILE_NAME.test(e.name) && isFileEntry(dir, e))
+    .map((e) => e.name)
+    .sort(compareStrings);
+  if (names.length === 0) return undefined;
+  const present = new Set(names);
+
+  const defaults = DEFAULT_FILE_NAMES.filter((n) => present.has(n));
+  const baseName = defaults[0];
+  const ignored = new Set<string>();
+  let base: Environment | undefined;
+  if (baseName !== undefined) {
+    const overrides = OVERRIDE_FILE_NAMES.filter((n) => present.has(n));
+    warnMultiple(dir, defaults, 'config files', issues);
+    warnMultiple(dir, overrides, 'override files', issues);
+    // Like compose, only the preferred base and override are used; the other candidates are ignored.
+    for (const n of [...defaults, ...overrides]) ignored.add(n);
+    const files = [path.join(dir, baseName)];
+    if (overrides[0] !== undefined) files.push(path.join(dir, overrides[0]));
+    base = { name: BASE, files };
+  }
+
+  const byName = new Map<string, string[]>();
+  for (const fileName of names) {
+    if (ignored.has(fileName)) continue;
+    const envName = COMPOSE_FILE_NAME.exec(fileName)?.[2];
+    if (envName === undefined) continue;
+    byName.set(envName, [...(byName.get(envName) ?? []), fileName]);
+  }
+
+  const others: Environment[] = [];
+  for (const [envName, candidates] of byName) {
+    const [chosen, ...rest] = candidates.sort(compareByPreference);
+    if (chosen === undefined) continue;
+    if (base !== undefined && envName === BASE) {
+      for (const f of candidates) {
+        issues.push({ file: path.join(dir, f), message: `ignored: its environment name "${BASE}" is taken by ${baseName}` });
+      }
+      continue;
+    }
+    for (const f of rest) {
+      issues.push({ file: path.join(dir, f), message: `ignored: environment "${envName}" is already defined by ${chosen}` });
+    }
+    const file = path.join(dir, chosen);
+    if (base === undefined || !isOverlay(probe(file))) {
+      others.push({ name: envName, files: [file] });
+    } else {
+      // Like `docker compose -f base -f overlay`, which does not pick up the override file.
+      others.push({ name: envName, files: [base.files[0] ?? file, file] });
+    }
+  }
+  others.sort((a, b) => compareStrings(a.name, b.name));
+  return { dir, environments: base === undefined ? others : [base, ...others] };
+}
+
+/** Unreadable files are standalone: the loader is the one to report them. */
+function isOverlay(services: ReturnType<ServiceProbe>): boolean {
+  return services !== undefined && services.some((s) => !s.hasImageOrBuild);
+}
+
+function warnMultiple(dir: string, found: string[], what: string, issues: DiscoveryIssue[]): void {
+  if (found.length < 2) return;
+  issues.push({
+    file: path.join(dir, found[0] ?? ''),
+    message: `found multiple ${what} with supported names (${found.join(', ')}); using ${found[0]}, as docker compose does`,
+  });
+}
+
+/** Among files naming the same environment, prefer what compose prefers among its default names. */
+function compareByPreference(a: string, b: string): number {
+  return preferenceRank(a) - preferenceRank(b) || compareStrings(a, b);
+}
+
+function preferenceRank(fileName: string): number {
+  const match = COMPOSE_FILE_NAME.exec(fileName);
+  if (match === null) return DEFAULT_FILE_NAMES.length;
+  const rank = DEFAULT_FILE_NAMES.indexOf(`${match[1]}.${match[3]}`);
+  return rank === -1 ? DEFAULT_FILE_NAMES.length : rank;
+}
+
+function subfolders(dir: string, entries: fs.Dirent[]): string[] {
+  // Dirent reports a symlink as a symlink, never as a directory, so symlinked folders are not followed.
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_FOLDERS.has(e.name))
+    .map((e) => e.name)
+    .sort(compareStrings)
+    .map((name) => path.join(dir, name));
+}
+
+function readFolder(dir: string, issues: DiscoveryIssue[]): fs.Dirent[] | undefined {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    issues.push({ file: dir, message: describeFsError(err) });
+    return undefined;
+  }
+}
+
+function isFileEntry(dir: string, entry: fs.Dirent): boolean {
+  if (entry.isFile()) return true;
+  return entry.isSymbolicLink() && isFile(path.join(dir, entry.name));
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function describeMissing(file: string): string {
+  try {
+    return fs.statSync(file).isDirectory() ? 'it is a directory' : 'it is not a regular file';
+  } catch (err) {
+    return describeFsError(err);
+  }
+}
+
+const FS_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+function describeFsError(err: unknown): string {
+  const code = errorCode(err);
+  return (code !== undefined ? FS_ERRORS[code] : undefined) ?? (err instanceof Error ? err.message : String(err));
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  return typeof err.code === 'string' ? err.code : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
+  return `a ${typeof value}`;
+}
+
+/** Code-unit order, so the result does not depend on the machine's locale. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,79 @@
+import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
+import { readTextFile } from './environment.js';
+import type { Lookup } from './interpolate.js';
+import { interpolateTree } from './interpolate-tree.js';
+import { mergeNodes } from './merge.js';
+import { mapNode, toPlain, type MapNode, type SourceMap } from './node.js';
+import { canonicalize } from './normalize.js';
+import { parseComposeYaml } from './parse.js';
+import { resolvePaths } from './resolve-paths.js';
+import { validateComposeSchema } from './schema.js';
+
+export interface FileContext {
+  lookup: Lookup;
+  diagnostics: Diagnostic[];
+  /** Parsed files by path, so a file reached twice (extends, include) is read and reported once. */
+  cache: Map<string, MapNode | undefined>;
+}
+
+/**
+ * One compose file through the per-file phases: parse → interpolate → schema → canonical form →
+ * paths resolved against `baseDir`. Several YAML documents in one file are merged in order.
+ */
+export function loadComposeFile(
+  file: string,
+  baseDir: string,
+  ctx: FileContext,
+  referencedFrom?: Position,
+): MapNode | undefined {
+  const cacheKey = `${file}\0${baseDir}`;
+  if (ctx.cache.has(cacheKey)) return ctx.cache.get(cacheKey);
+  const tree = readAndProcess(file, baseDir, ctx, referencedFrom);
+  ctx.cache.set(cacheKey, tree);
+  return tree;
+}
+
+function readAndProcess(file: string, baseDir: string, ctx: FileContext, referencedFrom?: Position): MapNode | undefined {
+  const text = readTextFile(file);
+  if (text === undefined) {
+    const at = referencedFrom ?? { file, line: 0, column: 0 };
+    ctx.diagnostics.push(diagnostic('file-not-found', `compose file ${file} not found`, at));
+    return undefined;
+  }
+  const parsed = parseComposeYaml(text, file);
+  ctx.diagnostics.push(...parsed.diagnostics);
+  if (parsed.documents.length === 0 && !parsed.diagnostics.some((d) => d.severity === 'error')) {
+    ctx.diagnostics.push(
+      diagnostic('schema', 'the compose file is empty; it needs at least a "services" mapping', { file, line: 1, column: 1 }),
+    );
+  }
+  let merged: MapNode | undefined;
+  for (const doc of parsed.documents) {
+    interpolateTree(doc, { lookup: ctx.lookup }, ctx.diagnostics);
+    validateDocument(doc, ctx.diagnostics);
+    const canonical = canonicalize(doc, ctx.diagnostics);
+    resolvePaths(canonical, baseDir);
+    merged = merged ? ((mergeNodes(merged, canonical) as MapNode | undefined) ?? mapNode(canonical.pos)) : canonical;
+  }
+  return merged;
+}
+
+function validateDocument(doc: MapNode, diagnostics: Diagnostic[]): void {
+  const sourceMap: SourceMap = new Map();
+  const plain = toPlain(doc, sourceMap);
+  for (const issue of validateComposeSchema(plain)) {
+    diagnostics.push(diagnostic('schema', issue.message, positionFor(sourceMap, issue.pointer) ?? doc.pos));
+  }
+}
+
+/** The position of a pointer, or of its nearest located ancestor. */
+export function positionFor(sourceMap: SourceMap, pointer: string): Position | undefined {
+  let p = pointer;
+  for (;;) {
+    const pos = sourceMap.get(p);
+    if (pos) return pos;
+    const cut = p.lastIndexOf('/');
+    if (cut < 0) return undefined;
+    p = p.slice(0, cut);
+  }
+}

@@ -1,0 +1,61 @@
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { MapNode, Node } from './node.js';
+import { findRule, type PathPattern } from './paths.js';
+
+/**
+ * Relative paths in a compose file are relative to the project directory, except in a file
+ * reached through `extends.file` or `include`, whose paths are relative to that file's own
+ * directory. Each file is resolved against its own base before it is merged, so the merged model
+ * only holds absolute paths and no later phase needs to know where a value came from.
+ */
+type Resolver = (n: Node, baseDir: string) => Node;
+
+const isRemote = (p: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
+
+export function resolveLocalPath(p: string, baseDir: string): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  if (isAbsolute(p) || /^[a-zA-Z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
+  return resolve(baseDir, p);
+}
+
+const localPath: Resolver = (n, baseDir) =>
+  n.kind === 'scalar' && typeof n.value === 'string' && !isRemote(n.value)
+    ? { ...n, value: resolveLocalPath(n.value, baseDir) }
+    : n;
+
+const contextPath: Resolver = (n, baseDir) =>
+  n.kind === 'scalar' && typeof n.value === 'string' && !/^(docker-image|service|oci-layout):/.test(n.value)
+    ? localPath(n, baseDir)
+    : n;
+
+/** A volume's source is a path only when the mount is a bind. */
+const bindSource: Resolver = (n, baseDir) => {
+  if (n.kind !== 'map') return n;
+  const type = n.entries.get('type')?.value;
+  const source = n.entries.get('source');
+  if (type?.kind === 'scalar' && type.value === 'bind' && source) source.value = localPath(source.value, baseDir);
+  return n;
+};
+
+export const PATH_RULES: readonly (readonly [PathPattern, Resolver])[] = [
+  ['services.*.build.context', localPath],
+  ['services.*.build.additional_contexts.*', contextPath],
+  ['services.*.env_file.*.path', localPath],
+  ['services.*.label_file.*', localPath],
+  ['services.*.volumes.*', bindSource],
+  ['secrets.*.file', localPath],
+  ['configs.*.file', localPath],
+];
+
+export function resolvePaths(root: MapNode, baseDir: string): void {
+  const visit = (n: Node, path: string[]): Node => {
+    const rule = findRule(PATH_RULES, path);
+    const out = rule ? rule(n, baseDir) : n;
+    if (out.kind === 'map') for (const [k, e] of out.entries) e.value = visit(e.value, [...path, k]);
+    else if (out.kind === 'seq') out.items = out.items.map((item, i) => visit(item, [...path, String(i)]));
+    return out;
+  };
+  visit(root, []);
+}
