@@ -173,12 +173,6 @@ class DotenvParser {
   private readonly lines = new Map<string, number>();
   private readonly issues: DotenvIssue[] = [];
   private readonly lineStarts: number[] = [0];
-  /**
-   * Quote characters whose closing quote was searched from some offset up to the end of the input
-   * in vain. Every later quote of that kind was escaped during that search, so a search from any
-   * later opening quote fails too: remembering it keeps a file of unterminated quotes linear.
-   */
-  private readonly unterminated = new Set<number>();
   private readonly mapping: (name: string) => string | undefined;
 
   constructor(
@@ -288,54 +282,56 @@ class DotenvParser {
     return result.next;
   }
 
+  /** The value starting at `start` (blanks already skipped); `evaluate` false only consumes it. */
   private value(start: number, evaluate: boolean): ValueResult {
     const src = this.src;
     const quote = src.charCodeAt(start);
-    if (quote !== DOUBLE_QUOTE && quote !== SINGLE_QUOTE) {
-      const lineEnd = this.lineEnd(start);
-      const line = src.slice(start, lineEnd);
-      const comment = line.indexOf(' #');
-      let end = comment >= 0 ? start + comment : lineEnd;
-      while (end > start && isUnicodeSpace(src.charCodeAt(end - 1))) end--;
-      const next = lineEnd < src.length ? lineEnd + 1 : lineEnd;
-      const raw = src.slice(start, end);
-      if (!evaluate) return { value: raw, next, ok: true };
-      return { value: this.interpolate(raw, (offset) => start + offset), next, ok: true };
-    }
+    if (quote === DOUBLE_QUOTE || quote === SINGLE_QUOTE) return this.quoted(start, quote, evaluate);
+    const lineEnd = this.lineEnd(start);
+    const comment = src.slice(start, lineEnd).indexOf(' #');
+    let end = comment >= 0 ? start + comment : lineEnd;
+    while (end > start && isUnicodeSpace(src.charCodeAt(end - 1))) end--;
+    const next = lineEnd < src.length ? lineEnd + 1 : lineEnd;
+    const raw = src.slice(start, end);
+    const value = evaluate ? this.interpolate(raw, (offset) => start + offset) : raw;
+    return { value, next, ok: true };
+  }
 
-    if (!this.unterminated.has(quote)) {
-      const double = quote === DOUBLE_QUOTE;
-      let text = '';
-      const offsets: number[] = [];
-      let run = start + 1;
-      let escaped = false;
-      const flush = (to: number): void => {
-        text += src.slice(run, to);
-        if (double) for (let o = run; o < to; o++) offsets.push(o);
-      };
-      for (let i = start + 1; i < src.length; i++) {
-        const c = src.charCodeAt(i);
-        if (c !== quote) {
-          escaped = !escaped && c === BACKSLASH;
-          continue;
-        }
-        if (escaped) {
-          // `\"` (or `\'`): the quote without its backslash.
-          escaped = false;
-          flush(i - 1);
-          run = i;
-          continue;
-        }
-        flush(i);
-        if (!double || !evaluate) return { value: text, next: i + 1, ok: true };
-        const expanded = expandEscapes(text, offsets);
-        return {
-          value: this.interpolate(expanded.text, (offset) => expanded.offsets[offset] ?? start),
-          next: i + 1,
-          ok: true,
-        };
+  /**
+   * A quoted value: up to the first quote of its kind that no backslash escapes. A search that
+   * reaches the end of the input in vain happens at most once per kind of quote, so this stays
+   * linear: an opening quote follows `=`, `:` or a blank and is never escaped, so any later one
+   * of the same kind would have ended that search.
+   */
+  private quoted(start: number, quote: number, evaluate: boolean): ValueResult {
+    const src = this.src;
+    const double = quote === DOUBLE_QUOTE;
+    let text = '';
+    const offsets: number[] = [];
+    let run = start + 1;
+    let escaped = false;
+    const flush = (to: number): void => {
+      text += src.slice(run, to);
+      if (double) for (let o = run; o < to; o++) offsets.push(o);
+    };
+    for (let i = start + 1; i < src.length; i++) {
+      const c = src.charCodeAt(i);
+      if (c !== quote) {
+        escaped = !escaped && c === BACKSLASH;
+        continue;
       }
-      this.unterminated.add(quote);
+      if (escaped) {
+        // `\"` (or `\'`): the quote without its backslash.
+        escaped = false;
+        flush(i - 1);
+        run = i;
+        continue;
+      }
+      flush(i);
+      if (!double || !evaluate) return { value: text, next: i + 1, ok: true };
+      const expanded = expandEscapes(text, offsets);
+      const value = this.interpolate(expanded.text, (offset) => expanded.offsets[offset] ?? start);
+      return { value, next: i + 1, ok: true };
     }
     const lineEnd = this.lineEnd(start);
     this.issue(start, `unterminated quoted value ${this.trimCR(start, lineEnd)}`);

@@ -2,7 +2,7 @@ import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
 import { readTextFile } from './environment.js';
 import type { Lookup } from './interpolate.js';
 import { interpolateTree } from './interpolate-tree.js';
-import { mergeNodes } from './merge.js';
+import { mergeNodes, stripMergeTags } from './merge.js';
 import { mapNode, toPlain, type MapNode, type SourceMap } from './node.js';
 import { canonicalize } from './normalize.js';
 import { parseComposeYaml } from './parse.js';
@@ -50,20 +50,26 @@ function readAndProcess(file: string, baseDir: string, ctx: FileContext, referen
   let merged: MapNode | undefined;
   for (const doc of parsed.documents) {
     interpolateTree(doc, { lookup: ctx.lookup }, ctx.diagnostics);
-    validateDocument(doc, ctx.diagnostics);
-    const canonical = canonicalize(doc, ctx.diagnostics);
+    const schemaIssues = validateDocument(doc);
+    ctx.diagnostics.push(...schemaIssues);
+    const canonicalIssues: Diagnostic[] = [];
+    const canonical = canonicalize(doc, canonicalIssues);
+    // A value the schema already refused is not reported a second time by the canonical form.
+    const refused = new Set(schemaIssues.map((d) => `${d.line}:${d.column}`));
+    ctx.diagnostics.push(...canonicalIssues.filter((d) => !refused.has(`${d.line}:${d.column}`)));
     resolvePaths(canonical, baseDir);
     merged = merged ? ((mergeNodes(merged, canonical) as MapNode | undefined) ?? mapNode(canonical.pos)) : canonical;
   }
   return merged;
 }
 
-function validateDocument(doc: MapNode, diagnostics: Diagnostic[]): void {
+function validateDocument(doc: MapNode): Diagnostic[] {
   const sourceMap: SourceMap = new Map();
-  const plain = toPlain(doc, sourceMap);
-  for (const issue of validateComposeSchema(plain)) {
-    diagnostics.push(diagnostic('schema', issue.message, positionFor(sourceMap, issue.pointer) ?? doc.pos));
-  }
+  // `!reset` values are not part of the document compose validates: they only undo a base value.
+  const plain = toPlain(stripMergeTags(doc), sourceMap);
+  return validateComposeSchema(plain).map((issue) =>
+    diagnostic('schema', issue.message, positionFor(sourceMap, issue.pointer) ?? doc.pos),
+  );
 }
 
 /** The position of a pointer, or of its nearest located ancestor. */

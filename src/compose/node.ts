@@ -129,7 +129,8 @@ export function toPlain(n: Node, sourceMap?: SourceMap, path: (string | number)[
       for (const [k, e] of n.entries) {
         path.push(k);
         sourceMap?.set(pointer(path), e.value.kind === 'scalar' ? e.value.pos : e.keyPos);
-        out[k] = toPlain(e.value, sourceMap, path);
+        // defineProperty: a YAML key "__proto__" must stay a key, not replace the prototype.
+        Object.defineProperty(out, k, { value: toPlain(e.value, sourceMap, path), enumerable: true, writable: true, configurable: true });
         path.pop();
       }
       return out;
