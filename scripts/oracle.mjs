@@ -3,14 +3,22 @@
 // corpus, so the conformance test can compare Shipshape's loader against a real implementation
 // without needing docker-compose at test time. See docs/oracle.md.
 //
-//   node scripts/oracle.mjs      → writes test/fixtures/oracle/docker-compose-v1.json
+//   node scripts/oracle.mjs             → writes test/fixtures/oracle/docker-compose-v1.json
+//   node scripts/oracle.mjs TEXT...     → prints the entries of the files whose path contains a
+//                                         TEXT, and writes nothing
+//
+// A file v1 rejects only because it predates the top-level `name:` key, or only because a build
+// context or env file the corpus does not ship is missing, is run a second time on a changed copy
+// (a "variant") so that its content is still compared; the original verdict is kept next to it.
 
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { isMap, isScalar, parse, parseDocument } from 'yaml';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpusRoot = path.join(repoRoot, 'test', 'fixtures', 'corpus');
@@ -56,31 +64,53 @@ async function main() {
     process.exit(1);
   }
 
-  const files = (await listComposeFiles(corpusRoot)).sort();
+  const filters = process.argv.slice(2);
+  const files = (await listComposeFiles(corpusRoot))
+    .filter((file) => filters.length === 0 || filters.some((text) => file.includes(text)))
+    .sort();
   const results = new Map();
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'shipshape-oracle-'));
   let next = 0;
-  const worker = async () => {
+  // Each worker changes files in its own copy of the corpus, never in the corpus itself (other
+  // tests read it while this runs).
+  const worker = async (index) => {
+    const copy = path.join(scratch, String(index));
+    await cp(corpusRoot, copy, { recursive: true });
     while (next < files.length) {
       const relative = files[next++];
-      results.set(relative, await runConfig(relative));
+      results.set(relative, await judge(relative, copy));
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  try {
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, index) => worker(index)));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 
   const oracle = {};
   let accepted = 0;
   let timeouts = 0;
+  const variants = new Map();
   for (const relative of files) {
     const result = results.get(relative);
     oracle[relative] = result;
     if (result.accepted) accepted++;
     else if (result.error === 'timeout') timeouts++;
+    if (result.variant) {
+      const key = `${result.variant} ${result.variantConfig ? 'accepted' : 'rejected'}`;
+      variants.set(key, (variants.get(key) ?? 0) + 1);
+    }
   }
 
+  if (filters.length > 0) {
+    console.log(JSON.stringify(sortKeys(oracle), null, 2));
+    return;
+  }
   await mkdir(path.dirname(outputFile), { recursive: true });
   await writeFile(outputFile, JSON.stringify(sortKeys(oracle), null, 2) + '\n');
   console.log(`oracle: ${files.length} files, ${accepted} accepted, ${files.length - accepted} rejected ` +
-    `(${timeouts} timeouts) → ${path.relative(repoRoot, outputFile)}`);
+    `(${timeouts} timeouts); variants: ${[...variants].sort().map(([k, n]) => `${n} ${k}`).join(', ') || 'none'} ` +
+    `→ ${path.relative(repoRoot, outputFile)}`);
 }
 
 async function listComposeFiles(root, prefix = '') {
@@ -93,26 +123,132 @@ async function listComposeFiles(root, prefix = '') {
   return found;
 }
 
-async function runConfig(relative) {
-  const file = path.join(corpusRoot, relative);
+/**
+ * v1's verdict on one corpus file, and when v1 rejects it for a reason that only says v1 is older
+ * than the file or that the corpus lacks the project's sources, its verdict on a variant:
+ * - `name-removed`: the only schema complaint is the top-level `name:` key (v1 predates it), so
+ *   the file is run again without that key;
+ * - `paths-created`: a local build context or an env file does not exist, so it is created, empty
+ *   (a folder for a build context, a file for an env file), and the file is run again.
+ * Both can apply in turn (`name-removed+paths-created`). The variant's result is `variantConfig`
+ * when v1 accepts it, `variantError` otherwise; `variantCreated` lists what was created, relative
+ * to the corpus (folders end with `/`), so the conformance test can recreate it.
+ */
+async function judge(relative, copyRoot) {
   const fixtureEnv = FIXTURE_ENV[relative];
+  const withEnv = (result) => (fixtureEnv ? { ...result, env: fixtureEnv } : result);
+  const original = await runConfig(corpusRoot, relative, fixtureEnv);
+  if (original.accepted) return withEnv(original);
+
+  const copy = path.join(copyRoot, relative);
+  const originalText = await readFile(copy, 'utf8');
+  const steps = [];
+  const created = [];
+  let last = original;
+  try {
+    for (let attempt = 0; attempt < MAX_VARIANT_ATTEMPTS && !last.accepted; attempt++) {
+      if (!steps.includes('name-removed') && isNameOnlyComplaint(last.error)) {
+        const without = withoutTopLevelName(originalText);
+        if (without === undefined) break;
+        await writeFile(copy, without);
+        steps.push('name-removed');
+      } else {
+        const missing = missingPath(last.error, copyRoot);
+        if (!missing || created.includes(missing.relative)) break;
+        if (missing.kind === 'folder') await mkdir(path.join(copyRoot, missing.relative), { recursive: true });
+        else {
+          await mkdir(path.dirname(path.join(copyRoot, missing.relative)), { recursive: true });
+          await writeFile(path.join(copyRoot, missing.relative), '');
+        }
+        created.push(missing.kind === 'folder' ? `${missing.relative}/` : missing.relative);
+        if (!steps.includes('paths-created')) steps.push('paths-created');
+      }
+      last = await runConfig(copyRoot, relative, fixtureEnv);
+    }
+  } finally {
+    // The copy is reused for the next files: put it back as it was.
+    await writeFile(copy, originalText);
+    for (const entry of created) {
+      await rm(path.join(copyRoot, entry), { recursive: true, force: true });
+    }
+  }
+  if (steps.length === 0) return withEnv(original);
+  return withEnv({
+    ...original,
+    variant: steps.join('+'),
+    ...(created.length > 0 ? { variantCreated: created } : {}),
+    ...(last.accepted ? { variantConfig: last.config } : { variantError: last.error }),
+  });
+}
+
+// Each missing path is reported on its own, one run at a time.
+const MAX_VARIANT_ATTEMPTS = 8;
+
+const SCHEMA_HEADER = /^The Compose file( '[^']*')? is invalid because:$/;
+const NAME_COMPLAINT = "'name' does not match any of the regexes: '^x-'";
+
+/** True when v1's only objection is the top-level `name:` key. */
+function isNameOnlyComplaint(error) {
+  const lines = error.split('\n').filter((line) => !SCHEMA_HEADER.test(line));
+  return lines.length > 0 && lines.every((line) => line === NAME_COMPLAINT);
+}
+
+/**
+ * The file's text without its top-level `name:` entry, cut out of the text rather than re-printed,
+ * so that everything else reaches v1 byte for byte (re-printing would change YAML 1.1 scalars
+ * such as `0755` or `yes`).
+ */
+function withoutTopLevelName(text) {
+  const doc = parseDocument(text, { keepSourceTokens: true });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
+  const pair = doc.contents.items.find((item) => isScalar(item.key) && item.key.value === 'name');
+  const start = pair?.key?.range?.[0];
+  const end = pair?.value?.range?.[2] ?? pair?.key?.range?.[2];
+  if (start === undefined || end === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  // A block scalar value ends after its line break; a plain one ends on its line.
+  const lineEnd = text[end - 1] === '\n' ? end : text.indexOf('\n', end) === -1 ? text.length : text.indexOf('\n', end) + 1;
+  const result = text.slice(0, lineStart) + text.slice(lineEnd);
+  const check = parseDocument(result);
+  if (check.errors.length > 0 || (isMap(check.contents) && check.contents.has('name'))) return undefined;
+  return result;
+}
+
+const MISSING_PATHS = [
+  { kind: 'folder', pattern: /^build path (\S+) either does not exist, is not accessible, or is not a valid URL\.$/m },
+  { kind: 'file', pattern: /^Couldn't find env file: (\S+)$/m },
+];
+
+/** The build context or env file v1 says is missing, when it lies inside the corpus copy. */
+function missingPath(error, copyRoot) {
+  for (const { kind, pattern } of MISSING_PATHS) {
+    const match = pattern.exec(error.replaceAll(CORPUS_TOKEN, copyRoot));
+    if (!match) continue;
+    const relative = path.relative(copyRoot, match[1]);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+    return { kind, relative: relative.split(path.sep).join('/') };
+  }
+  return undefined;
+}
+
+async function runConfig(root, relative, fixtureEnv) {
+  const file = path.join(root, relative);
   // The file's own directory is the project directory, as compose does with a lone -f, so a
   // `.env` next to the file is read.
   const args = ['-f', file, '--project-directory', path.dirname(file), '-p', PROJECT_NAME, 'config'];
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...BASE_ENV, ...fixtureEnv };
   const { code, stdout, stderr, timedOut, tooLarge } = await run(composeBinary, args, env, path.dirname(file));
 
-  const withEnv = (result) => (fixtureEnv ? { ...result, env: fixtureEnv } : result);
-  if (timedOut) return withEnv({ accepted: false, error: 'timeout' });
-  if (tooLarge) return withEnv({ accepted: false, error: 'output too large' });
-  if (code !== 0) return withEnv({ accepted: false, error: firstLines(stderr) });
+  if (timedOut) return { accepted: false, error: 'timeout' };
+  if (tooLarge) return { accepted: false, error: 'output too large' };
+  if (code !== 0) return { accepted: false, error: firstLines(stderr, root) };
   try {
     // PyYAML writes YAML 1.1 (it quotes strings such as 'yes' or '0755' by that schema), so it is
     // read back with the same schema.
     const config = parse(stdout, { version: '1.1', maxAliasCount: -1 });
-    return withEnv({ accepted: true, config: relocate(config) });
+    return { accepted: true, config: relocate(config, root) };
   } catch (error) {
-    return withEnv({ accepted: false, error: `unparsable output: ${error.message.split('\n')[0]}` });
+    return { accepted: false, error: `unparsable output: ${error.message.split('\n')[0]}` };
   }
 }
 
@@ -164,26 +300,27 @@ const NOISE = [
   /^For more on the Compose file format versions, see /,
 ];
 
-function firstLines(stderr) {
+function firstLines(stderr, root) {
   const lines = stderr.split('\n').map((line) => line.trimEnd()).filter((line) => line.trim() !== '');
   // v1 crashes on some inputs; the exception on the last unindented line is what matters.
   if (lines[0] === 'Traceback (most recent call last):') {
     const exception = lines.findLast((line) => !/^\s/.test(line)) ?? lines[0];
-    return relocateString(`docker-compose crashed: ${exception}`);
+    return relocateString(`docker-compose crashed: ${exception}`, root);
   }
   const meaningful = lines.filter((line) => !NOISE.some((pattern) => pattern.test(line)));
-  return relocateString((meaningful.length > 0 ? meaningful : lines).slice(0, ERROR_LINES).join('\n'));
+  return relocateString((meaningful.length > 0 ? meaningful : lines).slice(0, ERROR_LINES).join('\n'), root);
 }
 
-function relocateString(text) {
-  return text.replaceAll(corpusRoot, CORPUS_TOKEN);
+// `root` is the corpus or the copy a variant ran in; both are written as the token.
+function relocateString(text, root) {
+  return text.replaceAll(root, CORPUS_TOKEN);
 }
 
-function relocate(value) {
-  if (typeof value === 'string') return relocateString(value);
-  if (Array.isArray(value)) return value.map(relocate);
+function relocate(value, root) {
+  if (typeof value === 'string') return relocateString(value, root);
+  if (Array.isArray(value)) return value.map((item) => relocate(item, root));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [relocateString(key), relocate(item)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [relocateString(key, root), relocate(item, root)]));
   }
   return value;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAnalyzeCommand } from './analyze-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   registerConfigCommand(program, setExit);
+  registerAnalyzeCommand(program, setExit);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

@@ -1,5 +1,3 @@
-import { interpolate } from './interpolate.js';
-
 /**
  * `.env`, `--env-file` and `env_file:` parsing, as `docker compose` v2 does it (compose-go's
  * `dotenv` package, commit e70e961):
@@ -25,13 +23,17 @@ import { interpolate } from './interpolate.js';
  * statement when the value could still be read). A statement with an issue in its key is not
  * stored; a value with an interpolation issue is stored as interpolated so far.
  *
+ * Variables a value uses but nobody sets become blank without an issue (compose only logs them).
+ *
  * Differences, on purpose:
  * - A bare `KEY` on the last line without a newline is a lookup like any other bare key; compose
  *   (a bug) stores it as the value of the empty key.
- * - `=value` and a bare `export` (an empty key), a key starting with an ASCII digit (`1BAD=x`; compose's own
- *   `dotenv.Read` drops such keys) and a key with any blank inside it (compose rejects only
- *   spaces, and keeps `A<TAB>B`) are issues.
+ * - These keys are issues, where compose accepts them: an empty key (`=value`, or `export` alone),
+ *   a key starting with an ASCII digit (`1BAD=x`; compose-go's own `dotenv.Read` drops those),
+ *   and a key with a tab or another blank inside it (compose rejects only spaces).
  */
+
+import { interpolate } from './interpolate.js';
 
 export interface DotenvIssue {
   line: number;
@@ -126,21 +128,20 @@ function expandEscapes(text: string, offsets: readonly number[]): { text: string
     out += s;
     for (let n = 0; n < s.length; n++) outOffsets.push(offset);
   };
-  let k = 0;
-  while (k < text.length) {
-    const c = text.charCodeAt(k);
-    if (c !== BACKSLASH || k + 1 >= text.length) {
-      out += text[k];
-      outOffsets.push(offsets[k]!);
-      k++;
-      continue;
-    }
+  let run = 0; // start of the text copied as it is
+  const flush = (to: number): void => {
+    out += text.slice(run, to);
+    for (let n = run; n < to; n++) outOffsets.push(offsets[n]!);
+  };
+  for (let k = text.indexOf('\\'); k >= 0 && k + 1 < text.length; k = text.indexOf('\\', k)) {
     const at = offsets[k]!;
     const next = text[k + 1]!;
     const simple = SIMPLE_ESCAPES[next];
     if (simple !== undefined) {
+      flush(k);
       emit(simple, at);
       k += 2;
+      run = k;
     } else if (next === '0') {
       // `\0` and up to three digits; compose rewrites it to `\ddd` and keeps that rewrite when it
       // is not a valid octal byte (so `\012` becomes `\12`).
@@ -148,15 +149,16 @@ function expandEscapes(text: string, offsets: readonly number[]): { text: string
       while (end < text.length && end < k + 5 && isDigit(text.charCodeAt(end))) end++;
       const digits = text.slice(k + 2, end);
       const code = digits.length === 3 && [...digits].every((d) => isOctal(d.charCodeAt(0))) ? parseInt(digits, 8) : 256;
+      flush(k);
       emit(code <= 0xff ? String.fromCharCode(code) : `\\${digits}`, at);
       k = end;
+      run = k;
     } else {
-      // Not an escape compose knows (`\c`, `\x07`, `\u…`): the backslash stays.
-      out += '\\';
-      outOffsets.push(at);
+      // Not an escape compose knows (`\c`, `\x07`, `\u…`): the backslash stays as it is.
       k++;
     }
   }
+  flush(text.length);
   return { text: out, offsets: outOffsets };
 }
 

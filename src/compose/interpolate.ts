@@ -15,6 +15,8 @@
  * - A `$` followed by anything else (`$ `, `$}`, `$1`, a trailing `$`) stays literal.
  * - `${` that does not start a valid expression (`${}`, `${ VAR}`, `${VAR:x}`, no closing `}` on
  *   the same line) is a `syntax` issue; the `${` is dropped and scanning goes on after it.
+ *   Its message is compose's first line, `invalid interpolation format for "<input>"` (the input
+ *   cut after 120 characters); the caller adds the path and any advice.
  *
  * compose-go finds the end of `${VAR<op>...}` in two steps that we reproduce exactly, because
  * they decide what the default is: the expression may only end at a `}` on the same line (its
@@ -231,7 +233,7 @@ class Interpolator {
       const message = reason
         ? `required variable ${name} is missing a value: ${reason}`
         : `required variable ${name} is missing a value`;
-      this.addIssue('required', message, at);
+      this.addIssue('required', () => message, at);
     }
     return '';
   }
@@ -239,14 +241,14 @@ class Interpolator {
   private nested(at: number, start: number, end: number, depth: number): string {
     if (start >= end) return '';
     if (depth >= MAX_NESTING) {
-      this.addIssue('syntax', `${this.invalidFormat()}: expressions nest more than ${MAX_NESTING} levels deep`, at);
+      this.addIssue('syntax', () => `${this.invalidFormat()}: expressions nest more than ${MAX_NESTING} levels deep`, at);
       return '';
     }
     return this.scan(start, end, depth + 1);
   }
 
   private invalid(j: number): { text: string; next: number } {
-    this.addIssue('syntax', this.invalidFormat(), j);
+    this.addIssue('syntax', () => this.invalidFormat(), j);
     return { text: '', next: j + 2 };
   }
 
@@ -255,9 +257,10 @@ class Interpolator {
     return `invalid interpolation format for ${JSON.stringify(quoted)}`;
   }
 
-  private addIssue(kind: InterpolationIssue['kind'], message: string, offset: number): void {
+  /** The message is built only for issues that are kept. */
+  private addIssue(kind: InterpolationIssue['kind'], message: () => string, offset: number): void {
     this.issueCount++;
-    if (this.issues.length < MAX_ISSUES) this.issues.push({ kind, message, offset });
+    if (this.issues.length < MAX_ISSUES) this.issues.push({ kind, message: message(), offset });
   }
 
   private valueOf(name: string): string {

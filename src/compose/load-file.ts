@@ -40,6 +40,11 @@ function readAndProcess(file: string, baseDir: string, ctx: FileContext, referen
     ctx.diagnostics.push(diagnostic('file-not-found', `compose file ${file} not found`, at));
     return undefined;
   }
+  return processComposeText(text, file, baseDir, ctx);
+}
+
+/** The per-file phases on text already read (also the fuzz tests' entry point). */
+export function processComposeText(text: string, file: string, baseDir: string, ctx: FileContext): MapNode | undefined {
   const parsed = parseComposeYaml(text, file);
   ctx.diagnostics.push(...parsed.diagnostics);
   if (parsed.documents.length === 0 && !parsed.diagnostics.some((d) => d.severity === 'error')) {

@@ -102,20 +102,38 @@ function unique(items: Node[], identity: SeqIdentity): Node[] {
   return out;
 }
 
+/** The node without merge tags; untouched subtrees are shared, not copied. */
 function untagged(n: Node): Node {
-  if (!n.tag && n.kind === 'scalar') return n;
   switch (n.kind) {
     case 'scalar':
-      return { ...n, tag: undefined };
-    case 'seq':
-      return { ...n, tag: undefined, items: n.items.filter((i) => i.tag !== '!reset').map(untagged) };
+      return n.tag ? { ...n, tag: undefined } : n;
+    case 'seq': {
+      let changed = n.tag !== undefined;
+      const items: Node[] = [];
+      for (const item of n.items) {
+        if (item.tag === '!reset') {
+          changed = true;
+          continue;
+        }
+        const u = untagged(item);
+        if (u !== item) changed = true;
+        items.push(u);
+      }
+      return changed ? { ...n, tag: undefined, items } : n;
+    }
     case 'map': {
+      let changed = n.tag !== undefined;
       const entries = new Map<string, MapEntry>();
       for (const [k, e] of n.entries) {
-        if (e.value.tag === '!reset') continue;
-        entries.set(k, { keyPos: e.keyPos, value: untagged(e.value) });
+        if (e.value.tag === '!reset') {
+          changed = true;
+          continue;
+        }
+        const u = untagged(e.value);
+        if (u !== e.value) changed = true;
+        entries.set(k, u === e.value ? e : { keyPos: e.keyPos, value: u });
       }
-      return { ...n, tag: undefined, entries };
+      return changed ? { ...n, tag: undefined, entries } : n;
     }
   }
 }

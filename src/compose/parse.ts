@@ -8,6 +8,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  visit,
   type Document,
   type Node as YamlNode,
   type Pair,
@@ -28,7 +29,7 @@ import {
  * How many nodes one document may expand to. Real compose files stay in the thousands; an alias
  * bomb ("billion laughs") reaches this within microseconds and is stopped here with a located error.
  */
-export const MAX_EXPANDED_NODES = 200_000;
+export const MAX_EXPANDED_NODES = 100_000;
 
 export interface ParsedFile {
   file: string;
@@ -109,14 +110,35 @@ function describe(n: Node): string {
 class Converter {
   private expanded = 0;
   private readonly resolving = new Set<YamlNode>();
+  /** Anchors by name, in document order: `Alias.resolve` walks the whole document on every call. */
+  private readonly anchors = new Map<string, { offset: number; node: YamlNode }[]>();
   /** The outermost alias being expanded: where a bomb is reported, since that is what to remove. */
   private outermostAlias: Position | undefined;
 
   constructor(
-    private readonly doc: Document.Parsed,
+    doc: Document.Parsed,
     private readonly posAt: (offset: number | undefined) => Position,
     private readonly diagnostics: Diagnostic[],
-  ) {}
+  ) {
+    visit(doc, {
+      Node: (_key, node) => {
+        if (!isAlias(node) && node.anchor) {
+          const list = this.anchors.get(node.anchor) ?? [];
+          list.push({ offset: node.range?.[0] ?? 0, node });
+          this.anchors.set(node.anchor, list);
+        }
+      },
+    });
+  }
+
+  /** The anchor an alias refers to: the last one of that name defined before the alias. */
+  private anchorFor(alias: Alias): YamlNode | undefined {
+    const offset = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+    const candidates = this.anchors.get(alias.source) ?? [];
+    let found: YamlNode | undefined;
+    for (const c of candidates) if (c.offset < offset) found = c.node;
+    return found;
+  }
 
   convert(node: YamlNode | null | undefined, fallback?: Position): Node {
     if (++this.expanded > MAX_EXPANDED_NODES) {
@@ -149,7 +171,7 @@ class Converter {
   }
 
   private convertAlias(alias: Alias, pos: Position): Node {
-    const target = alias.resolve(this.doc) as YamlNode | undefined;
+    const target = this.anchorFor(alias);
     if (!target) {
       this.diagnostics.push(diagnostic('yaml-syntax', `unknown anchor "*${alias.source}"`, pos));
       return scalarNode(pos, null);

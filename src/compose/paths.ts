@@ -5,8 +5,30 @@
  */
 export type PathPattern = string;
 
+type Compiled<T> = Map<number, [string[], T][]>;
+const compiledTables = new WeakMap<object, Compiled<unknown>>();
+
+/** Tables are split once and grouped by depth: lookups run for every node of every file. */
+function compile<T>(table: readonly (readonly [PathPattern, T])[]): Compiled<T> {
+  let compiled = compiledTables.get(table) as Compiled<T> | undefined;
+  if (!compiled) {
+    compiled = new Map();
+    for (const [pattern, rule] of table) {
+      const parts = pattern.split('.');
+      const bucket = compiled.get(parts.length) ?? [];
+      bucket.push([parts, rule]);
+      compiled.set(parts.length, bucket);
+    }
+    compiledTables.set(table, compiled as Compiled<unknown>);
+  }
+  return compiled;
+}
+
 export function matchPath(pattern: PathPattern, path: readonly string[]): boolean {
-  const parts = pattern.split('.');
+  return matchParts(pattern.split('.'), path);
+}
+
+function matchParts(parts: readonly string[], path: readonly string[]): boolean {
   if (parts.length !== path.length) return false;
   for (let i = 0; i < parts.length; i++) {
     if (parts[i] !== '*' && parts[i] !== path[i]) return false;
@@ -16,7 +38,9 @@ export function matchPath(pattern: PathPattern, path: readonly string[]): boolea
 
 /** The first rule whose pattern matches `path`; tables are ordered and their patterns must not overlap. */
 export function findRule<T>(table: readonly (readonly [PathPattern, T])[], path: readonly string[]): T | undefined {
-  for (const [pattern, rule] of table) if (matchPath(pattern, path)) return rule;
+  const bucket = compile(table).get(path.length);
+  if (!bucket) return undefined;
+  for (const [parts, rule] of bucket) if (matchParts(parts, path)) return rule;
   return undefined;
 }
 

@@ -13,7 +13,10 @@ function run(input: string, env: Lookup = lookup) {
   return interpolate(input, env);
 }
 
-/** Finishes within `ms` — hostile inputs must stay linear-ish, not merely terminate eventually. */
+/**
+ * Runs `f` and fails when it takes `ms` or more: hostile inputs must stay linear-ish, not merely
+ * end. The limit is generous for a loaded machine; a quadratic version takes far longer at these sizes.
+ */
 function timed<T>(ms: number, f: () => T): T {
   const start = performance.now();
   const result = f();
@@ -265,27 +268,27 @@ describe('interpolate: hostile input', () => {
   const none: Lookup = () => undefined;
 
   it('100k "${" finish fast, with a bounded list of issues', () => {
-    const r = timed(1000, () => interpolate('${'.repeat(100_000), none));
+    const r = timed(2000, () => interpolate('${'.repeat(100_000), none));
     assert.equal(r.issues.length, MAX_ISSUES);
     assert.equal(r.value, '');
   });
 
   it('10k levels of nesting neither overflow the stack nor take long', () => {
     const input = '${A:-'.repeat(10_000) + 'x' + '}'.repeat(10_000);
-    const r = timed(1000, () => interpolate(input, none));
+    const r = timed(2000, () => interpolate(input, none));
     assert.equal(r.issues.length, 1);
     assert.equal(r.issues[0]!.kind, 'syntax');
-    const set = timed(1000, () => interpolate(input, () => 'v'));
+    const set = timed(2000, () => interpolate(input, () => 'v'));
     assert.deepEqual(set.issues, []);
     assert.equal(set.value, 'v');
   });
 
   it('unbalanced braces, unclosed expressions and long lines stay linear', () => {
-    timed(1000, () => interpolate('${A:-{'.repeat(20_000) + '}', none));
-    timed(1000, () => interpolate('${A:-x'.repeat(50_000), none));
-    timed(1000, () => interpolate('${A:-x}'.repeat(50_000) + 'y'.repeat(200_000), none));
-    timed(1000, () => interpolate('${A:?${B:?x}}'.repeat(20_000), none));
-    timed(1000, () => interpolate('$'.repeat(200_001), none));
+    timed(2000, () => interpolate('${A:-{'.repeat(20_000) + '}', none));
+    timed(2000, () => interpolate('${A:-x'.repeat(50_000), none));
+    timed(2000, () => interpolate('${A:-x}'.repeat(50_000) + 'y'.repeat(200_000), none));
+    timed(2000, () => interpolate('${A:?${B:?x}}'.repeat(20_000), none));
+    timed(2000, () => interpolate('$'.repeat(200_001), none));
   });
 });
 

@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import {
+  defaultServiceProbe,
+  discoverProjects,
+  loadProject,
+  readShipshapeConfig,
+  type DiscoveredProject,
+  type Environment,
+  type LoadResult,
+  type Project,
+} from '../compose/index.js';
+import { baselineFrom, fingerprint } from './baseline.js';
+import { parseAnalyzerConfig, type AnalyzerConfig, type ConfigProblem } from './config.js';
+import { buildContext } from './context.js';
+import { securityLevel } from './exposure.js';
+import { toFinding } from './findings.js';
+import { buildGraph } from './graph.js';
+import { isIgnored, parseIgnores } from './ignores.js';
+import { buildInventory } from './inventory.js';
+import type { EnvironmentReport, ProjectReport, Report } from './report-types.js';
+import { computeScores } from './scores.js';
+import { SEVERITIES, type Finding, type Rule, type RuleContext } from './types.js';
+
+export interface AnalyzeOptions {
+  /** The directory (or compose file) to analyze. */
+  root: string;
+  /** Explicit compose files (`-f`), merged in order as one environment. */
+  files?: readonly string[];
+  /** Only these environments (`--env`). */
+  environments?: readonly string[];
+  /** `--config`; default `<root>/.shipshape.yml` when present. */
+  configFile?: string;
+  /** A previous JSON report whose findings are hidden. */
+  baseline?: Report;
+  env?: Readonly<Record<string, string | undefined>>;
+  rules: readonly Rule[];
+  version: string;
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface AnalyzeResult {
+  report: Report;
+  /** Problems with the input itself (bad config, nothing to analyze): exit 2. */
+  problems: ConfigProblem[];
+}
+
+export function analyze(options: AnalyzeOptions): AnalyzeResult {
+  const root = resolve(options.root);
+  const problems: ConfigProblem[] = [];
+  const known = new Set(options.rules.map((r) => r.id));
+  const config = readConfig(root, options.configFile, known, problems);
+  const discovered = discoverProjects(root, defaultServiceProbe, {
+    files: options.files ? [...options.files] : undefined,
+    config: config.environments ? { environments: config.environments } : undefined,
+  });
+  for (const issue of discovered.issues) problems.push({ file: issue.file, line: 0, column: 0, message: issue.message });
+  if (discovered.projects.length === 0 && problems.length === 0) {
+    problems.push({ file: root, line: 0, column: 0, message: 'no compose file found here or below' });
+  }
+
+  const baseline = options.baseline ? baselineFrom(options.baseline) : undefined;
+  const total = discovered.projects.reduce((n, p) => n + p.environments.length, 0);
+  let done = 0;
+  const projects: ProjectReport[] = discovered.projects.map((project) => {
+    const projectDir = relative(root, project.dir) || '.';
+    const environments = project.environments
+      .filter((e) => !options.environments?.length || options.environments.includes(e.name))
+      .map((environment) => {
+        const report = analyzeEnvironment(project, environment, options, config.analyzer, projectDir, baseline);
+        options.onProgress?.(++done, total, `${projectDir} ${environment.name}`);
+        return report;
+      });
+    return { dir: projectDir, environments };
+  });
+  return { report: { version: 1, tool: { name: 'shipshape', version: options.version }, projects }, problems };
+}
+
+function readConfig(root: string, explicit: string | undefined, known: ReadonlySet<string>, problems: ConfigProblem[]) {
+  const dir = explicit ? undefined : root;
+  const file = explicit ? resolve(explicit) : join(root, '.shipshape.yml');
+  const environmentsPart = dir ? readShipshapeConfig(dir) : undefined;
+  if (environmentsPart?.issue) problems.push({ file: environmentsPart.issue.file, line: 0, column: 0, message: environmentsPart.issue.message });
+  const text = readMaybe(file);
+  if (explicit && text === undefined) problems.push({ file, line: 0, column: 0, message: 'config file not found' });
+  const parsed = text === undefined ? { config: { rules: new Map() } as AnalyzerConfig, problems: [] } : parseAnalyzerConfig(text, file, known);
+  problems.push(...parsed.problems);
+  return { analyzer: parsed.config, environments: environmentsPart?.config?.environments };
+}
+
+function readMaybe(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const loadCache = new WeakMap<DiscoveredProject, Map<string, LoadResult>>();
+
+function loadEnvironment(project: DiscoveredProject, files: readonly string[], env: AnalyzeOptions['env']): LoadResult {
+  let cache = loadCache.get(project);
+  if (!cache) loadCache.set(project, (cache = new Map()));
+  const key = files.join('\0');
+  let load = cache.get(key);
+  if (!load) cache.set(key, (load = loadProject({ workingDir: project.dir, files, env: env ?? process.env })));
+  return load;
+}
+
+function analyzeEnvironment(
+  project: DiscoveredProject,
+  environment: Environment,
+  options: AnalyzeOptions,
+  config: AnalyzerConfig,
+  projectDir: string,
+  baseline: Set<string> | undefined,
+): EnvironmentReport {
+  const load = loadEnvironment(project, environment.files, options.env);
+  const files = environment.files.map((f) => relative(project.dir, f) || f);
+  const baseEnv = project.environments.find((e) => e.name === 'base');
+  const isOverlay =
+    baseEnv !== undefined && environment !== baseEnv && baseEnv.files.every((f) => environment.files.includes(f));
+  const baseLoad = isOverlay ? loadEnvironment(project, baseEnv.files, options.env) : undefined;
+  const projectModel = load.project ?? emptyProject(project.dir, environment.files);
+  const ctx = buildContext({
+    dir: project.dir,
+    environment: { name: environment.name, files: environment.files },
+    load: { ...load, project: projectModel },
+    base: baseLoad?.project ? { project: baseLoad.project, load: baseLoad } : undefined,
+  });
+
+  const findings = runRules(ctx, options.rules, config).filter(
+    (f) => !baseline?.has(fingerprint(projectDir, environment.name, f)),
+  );
+  const inventory = buildInventory(ctx);
+  const categories = new Map(options.rules.map((r) => [r.id, r.category]));
+  const isSecurityRule = (id: string) => categories.get(id) === 'security';
+  for (const service of inventory.services) {
+    service.security_level = securityLevel(service.name, findings, service.exposure, isSecurityRule);
+  }
+  const exposure = new Map(inventory.services.map((s) => [s.name, s.exposure]));
+  const scores = computeScores({
+    findings,
+    categoryOf: (id) => categories.get(id),
+    exposureOf: (name) => exposure.get(name),
+    serviceCount: inventory.services.length,
+  });
+  return { name: environment.name, files, inventory, graph: buildGraph(ctx), findings, scores };
+}
+
+/** Runs every enabled rule; findings are re-graded, suppressed by inline ignores, de-duplicated and sorted. */
+export function runRules(ctx: RuleContext, rules: readonly Rule[], config: AnalyzerConfig): Finding[] {
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const setting = config.rules.get(rule.id);
+    if (setting === 'off') continue;
+    for (const raw of rule.check(ctx)) {
+      const finding = toFinding(rule, raw, ctx, setting ?? rule.severity);
+      const key = `${finding.rule}\0${finding.file}\0${finding.line}\0${finding.column}\0${finding.message}`;
+      if (seen.has(key) || suppressed(ctx, finding)) continue;
+      seen.add(key);
+      findings.push(finding);
+    }
+  }
+  const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
+  return findings.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+function suppressed(ctx: RuleContext, f: Finding): boolean {
+  if (!f.file || f.line === 0) return false;
+  const text = ctx.readText(resolve(ctx.dir, f.file));
+  return text !== undefined && text.includes('shipshape-ignore') && isIgnored(parseIgnores(text), f.rule, f.line);
+}
+
+function emptyProject(dir: string, files: string[]): Project {
+  return {
+    name: '',
+    working_dir: dir,
+    files,
+    services: {},
+    networks: {},
+    volumes: {},
+    secrets: {},
+    configs: {},
+    disabled_services: {},
+    extensions: {},
+  };
+}

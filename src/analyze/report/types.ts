@@ -1,0 +1,9 @@
+import type { Rule } from '../types.js';
+
+/** What a formatter needs to know about a rule: its metadata and docs, not its check. */
+export type RuleInfo = Pick<Rule, 'id' | 'severity' | 'category' | 'docs'>;
+
+export interface RenderOptions {
+  /** ANSI colors in the text format (the CLI turns them on for a TTY without `NO_COLOR`). */
+  color?: boolean;
+}

@@ -1,0 +1,36 @@
+import privileged from './privileged.js';
+import dockerSocketMount from './docker-socket-mount.js';
+import hostNamespace from './host-namespace.js';
+import dangerousCapability from './dangerous-capability.js';
+import noCapDrop from './no-cap-drop.js';
+import noNewPrivilegesMissing from './no-new-privileges-missing.js';
+import unconfinedProfile from './unconfined-profile.js';
+import rootUser from './root-user.js';
+import writableRootfs from './writable-rootfs.js';
+import exposedDatabasePort from './exposed-database-port.js';
+import unboundPortInterface from './unbound-port-interface.js';
+import privilegedPort from './privileged-port.js';
+import sensitiveHostMount from './sensitive-host-mount.js';
+import hostDevice from './host-device.js';
+import latestTag from './latest-tag.js';
+
+/** The security rules, in the order of ARCHITECTURE §3. */
+export const SECURITY_RULES = [
+  privileged,
+  dockerSocketMount,
+  hostNamespace,
+  dangerousCapability,
+  noCapDrop,
+  noNewPrivilegesMissing,
+  unconfinedProfile,
+  rootUser,
+  writableRootfs,
+  // hardcoded-secret, default-credential: added here by the secrets rules' author.
+  exposedDatabasePort,
+  unboundPortInterface,
+  privilegedPort,
+  sensitiveHostMount,
+  hostDevice,
+  latestTag,
+  // dev-override-weakens-security, internal-network-exposed: added here by the overlay rules' author.
+] as const;

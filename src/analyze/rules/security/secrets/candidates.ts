@@ -1,0 +1,335 @@
+import { basename, join, relative } from 'node:path';
+import type { Position, Service } from '../../../../compose/index.js';
+import type { RuleContext } from '../../../types.js';
+import { imageName } from '../../util.js';
+import { isGitIgnored } from './gitignore.js';
+import { keyWords } from './patterns.js';
+import { dotenvEntries, hasReference, rawScalarAt } from './raw-text.js';
+import { secretsOfCommand, secretsOfValue, type SecretPart } from './values.js';
+import type { WeakContext } from './weak-passwords.js';
+
+/** Where a secret was written, in words and as a place a finding can point at. */
+export interface SecretCandidate extends SecretPart {
+  /** The key, directive or flag holding it (`POSTGRES_PASSWORD`, `requirepass`, `--requirepass`). */
+  key: string;
+  /** Who holds it, for messages: `service "db": POSTGRES_PASSWORD`, `.env: DB_PASSWORD`. */
+  subject: string;
+  where: 'environment' | 'build-arg' | 'command' | 'env-file' | 'config-file';
+  path?: (string | number)[];
+  at?: Position;
+  service: string | null;
+  /** The file is ignored by git, so the secret is not in the repository. */
+  ignored: boolean;
+  weak: WeakContext;
+}
+
+const cache = new WeakMap<RuleContext, SecretCandidate[]>();
+
+/**
+ * Every literal or defaulted secret of the environment: compose values (environment, build
+ * arguments, command lines), the project's `.env` and `env_file` files, and configuration files
+ * bind-mounted into services. One entry per place; `hardcoded-secret` and `default-credential`
+ * each take what is theirs.
+ */
+export function secretCandidates(ctx: RuleContext): SecretCandidate[] {
+  let found = cache.get(ctx);
+  if (!found) {
+    found = dedupe(ctx, [...composeSecrets(ctx), ...envFileSecrets(ctx), ...configFileSecrets(ctx)]);
+    cache.set(ctx, found);
+  }
+  return found;
+}
+
+function dedupe(ctx: RuleContext, all: SecretCandidate[]): SecretCandidate[] {
+  const seen = new Set<string>();
+  return all.filter((c) => {
+    const at = c.at ?? (c.path ? ctx.load.positionOf(c.path) : undefined);
+    const key = `${at?.file}:${at?.line}:${at?.column}:${c.kind}:${c.value}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function linesOf(ctx: RuleContext, file: string): string[] | undefined {
+  return ctx.readText(file)?.split(/\r?\n/);
+}
+
+function isComposeFile(ctx: RuleContext, file: string): boolean {
+  return ctx.project.files.includes(file) || /\.ya?ml$/i.test(file);
+}
+
+/** Names an image or service gives its own defaults: `postgres`, `grafana`, `gitea`. */
+function productNames(name: string, service: Service): string[] {
+  return [name, ...(typeof service.image === 'string' ? [imageName(service.image)] : [])];
+}
+
+/** Values of the keys next to a password that name its user (`POSTGRES_USER`, `DB_USERNAME`). */
+function userValues(entries: Iterable<[string, string | null | undefined]>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of entries) {
+    const last = keyWords(k).at(-1);
+    if (v && (last === 'user' || last === 'username' || last === 'login')) out.push(v);
+  }
+  return out;
+}
+
+function composeSecrets(ctx: RuleContext): SecretCandidate[] {
+  const out: SecretCandidate[] = [];
+  for (const [name, service] of Object.entries(ctx.project.services)) {
+    const hints = productNames(name, service);
+    const environment = Object.entries(service.environment ?? {});
+    const args = Object.entries(service.build?.args ?? {});
+    const groups = [
+      { where: 'environment' as const, entries: environment, label: '' },
+      { where: 'build-arg' as const, entries: args, label: 'build argument ' },
+    ];
+    for (const { where, entries, label } of groups) {
+      const users = userValues(entries);
+      for (const [key, value] of entries) {
+        if (typeof value !== 'string') continue;
+        const path = ['services', name, where === 'environment' ? 'environment' : 'build', ...(where === 'build-arg' ? ['args'] : []), key];
+        const pos = ctx.load.positionOf(path);
+        // Values from env files are read there, at their own line (see envFileSecrets).
+        if (!pos || !isComposeFile(ctx, pos.file)) continue;
+        const raw = writtenValue(ctx, pos, key);
+        if (raw === undefined || raw === '') continue;
+        for (const part of secretsOfValue(key, value, raw)) {
+          out.push({
+            ...part,
+            key,
+            subject: `service "${name}": ${label}${key}`,
+            where,
+            path,
+            service: name,
+            ignored: false,
+            weak: { key, hints: [...hints, part.scheme ?? ''], users: part.user ? [...users, part.user] : users, names: hints },
+          });
+        }
+      }
+    }
+    out.push(...commandSecrets(ctx, name, service, hints));
+  }
+  return out;
+}
+
+/**
+ * The value as written at `pos`, or undefined when it is not written there: `KEY` alone or
+ * `KEY:` with nothing take the value from the shell compose runs in, not from the file.
+ */
+function writtenValue(ctx: RuleContext, pos: Position, key: string): string | undefined {
+  const lines = linesOf(ctx, pos.file);
+  const raw = lines ? rawScalarAt(lines, pos.line, pos.column) : undefined;
+  if (raw === undefined || raw === key) return undefined;
+  return raw.startsWith(`${key}=`) ? raw.slice(key.length + 1) : raw;
+}
+
+const COMMAND_KEYS = [
+  ['command', 'the command'],
+  ['entrypoint', 'the entrypoint'],
+  ['healthcheck', 'the healthcheck'],
+] as const;
+
+function commandSecrets(ctx: RuleContext, name: string, service: Service, hints: string[]): SecretCandidate[] {
+  const out: SecretCandidate[] = [];
+  for (const [key, words] of COMMAND_KEYS) {
+    const items = key === 'healthcheck' ? service.healthcheck?.test : service[key];
+    if (!Array.isArray(items)) continue;
+    const base = key === 'healthcheck' ? ['services', name, 'healthcheck', 'test'] : ['services', name, key];
+    // A string command is split into words that all point at the same string: read it once.
+    const pieces: { index: number; text: string; start: number }[] = [];
+    const seen = new Set<string>();
+    let text = '';
+    items.forEach((item, index) => {
+      const pos = ctx.load.positionOf([...base, index]);
+      const id = pos ? `${pos.file}:${pos.line}:${pos.column}` : `#${index}`;
+      if (seen.has(id)) return;
+      seen.add(id);
+      const lines = pos && isComposeFile(ctx, pos.file) ? linesOf(ctx, pos.file) : undefined;
+      const raw = (lines && pos ? rawScalarAt(lines, pos.line, pos.column) : undefined) ?? String(item);
+      if (text) text += ' ';
+      pieces.push({ index, text: raw, start: text.length });
+      text += raw;
+    });
+    for (const part of secretsOfCommand(text)) {
+      const piece = [...pieces].reverse().find((p) => p.start <= part.offset) ?? pieces[0];
+      out.push({
+        ...part,
+        key: part.label ?? key,
+        subject: `service "${name}": ${words}`,
+        where: 'command',
+        path: [...base, piece?.index ?? 0],
+        service: name,
+        ignored: false,
+        weak: { key: part.label ?? key, hints: [...hints, text.slice(0, 80), part.scheme ?? ''], users: part.user ? [part.user] : [], names: hints },
+      });
+    }
+  }
+  return out;
+}
+
+/** The project's `.env` and every `env_file` of a service, each read once. */
+function envFileSecrets(ctx: RuleContext): SecretCandidate[] {
+  const users = new Map<string, string[]>();
+  for (const [name, service] of Object.entries(ctx.project.services)) {
+    for (const ref of Array.isArray(service.env_file) ? service.env_file : []) {
+      if (typeof ref?.path === 'string') users.set(ref.path, [...(users.get(ref.path) ?? []), name]);
+    }
+  }
+  const files = [join(ctx.dir, '.env'), ...users.keys()];
+  const out: SecretCandidate[] = [];
+  for (const file of new Set(files)) {
+    const services = users.get(file) ?? [];
+    const first = services[0];
+    const hints = services.flatMap((n) => {
+      const s = ctx.project.services[n];
+      return s ? productNames(n, s) : [];
+    });
+    out.push(...dotenvSecrets(ctx, file, first ?? null, hints, 'env-file'));
+  }
+  return out;
+}
+
+function dotenvSecrets(
+  ctx: RuleContext,
+  file: string,
+  service: string | null,
+  hints: string[],
+  where: 'env-file' | 'config-file',
+  mountedBy?: string,
+): SecretCandidate[] {
+  const text = ctx.readText(file);
+  if (text === undefined) return [];
+  const entries = dotenvEntries(text);
+  const users = userValues(entries.map((e) => [e.key, e.raw]));
+  const ignored = isGitIgnored(ctx, file);
+  const out: SecretCandidate[] = [];
+  for (const e of entries) {
+    for (const part of secretsOfValue(e.key, e.raw, e.literal ? undefined : e.raw)) {
+      out.push({
+        ...part,
+        key: e.key,
+        subject: `${fileLabel(ctx, file, mountedBy)}: ${e.key}`,
+        where,
+        at: { file, line: e.line, column: e.column },
+        service,
+        ignored,
+        weak: { key: e.key, hints: [...hints, part.scheme ?? ''], users: part.user ? [...users, part.user] : users, names: hints },
+      });
+    }
+  }
+  return out;
+}
+
+function fileLabel(ctx: RuleContext, file: string, mountedBy: string | undefined): string {
+  const rel = relative(ctx.dir, file);
+  const shown = rel.startsWith('..') ? file : rel;
+  return mountedBy ? `${shown} (mounted into service "${mountedBy}")` : shown;
+}
+
+/** Names of files read as configuration when bind-mounted; source code is left alone. */
+const CONFIG_FILE = /\.(conf|cnf|cfg|ini|properties|toml|ya?ml|json|env)$|^\.env/i;
+const DOTENV_FILE = /^\.env|\.env$/i;
+const MAX_FILES_PER_DIR = 50;
+const MAX_FILE_SIZE = 512 * 1024;
+
+function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
+  const out: SecretCandidate[] = [];
+  for (const [name, service] of Object.entries(ctx.project.services)) {
+    const hints = productNames(name, service);
+    for (const volume of Array.isArray(service.volumes) ? service.volumes : []) {
+      if (volume?.type !== 'bind' || typeof volume.source !== 'string') continue;
+      for (const file of mountedFiles(ctx, volume.source)) {
+        if (!CONFIG_FILE.test(basename(file))) continue;
+        if (DOTENV_FILE.test(basename(file))) {
+          out.push(...dotenvSecrets(ctx, file, name, hints, 'config-file', name));
+        } else out.push(...configLines(ctx, file, name, hints));
+      }
+    }
+  }
+  return out;
+}
+
+function mountedFiles(ctx: RuleContext, source: string): string[] {
+  if (ctx.readText(source) !== undefined) return [source];
+  return ctx
+    .listDir(source)
+    .slice(0, MAX_FILES_PER_DIR)
+    .map((entry) => join(source, entry));
+}
+
+/** `requirepass s3cret`, `password = s3cret`, `"apiKey": "…"`, and URLs or tokens on any line. */
+function configLines(ctx: RuleContext, file: string, service: string, hints: string[]): SecretCandidate[] {
+  const text = ctx.readText(file);
+  if (text === undefined || text.length > MAX_FILE_SIZE) return [];
+  const ignored = isGitIgnored(ctx, file);
+  const out: SecretCandidate[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const found = configLineSecret(line, basename(file));
+    if (!found) return;
+    for (const part of found.parts) {
+      out.push({
+        ...part,
+        key: found.key,
+        subject: `${fileLabel(ctx, file, service)}: ${found.key}`,
+        where: 'config-file',
+        at: { file, line: index + 1, column: found.column },
+        service,
+        ignored,
+        weak: { key: found.key, hints: [...hints, basename(file), part.scheme ?? ''], users: part.user ? [part.user] : [], names: hints },
+      });
+    }
+  });
+  return out;
+}
+
+interface LineSecret {
+  key: string;
+  column: number;
+  parts: SecretPart[];
+}
+
+/** Directives whose argument is a password, whatever the file's syntax (redis, sentinel, keydb). */
+const PASSWORD_DIRECTIVES = /^(\s*)(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)(\s+)(\S.*?)\s*$/;
+const KEY_VALUE = /^(\s*["']?)([A-Za-z_][\w.-]*)(["']?\s*[:=]\s*)(.*?)\s*$/;
+
+export function configLineSecret(line: string, fileName: string): LineSecret | undefined {
+  if (/^\s*[#;]/.test(line) || line.trim() === '' || line.trim().startsWith('//')) return undefined;
+  const directive = PASSWORD_DIRECTIVES.exec(line);
+  if (directive) {
+    const [, lead, key, gap, value] = directive as unknown as [string, string, string, string, string];
+    const column = lead.length + key.length + gap.length + 1;
+    const parts = secretsOfValue('password', unquoteValue(value), unquoteValue(value));
+    return parts.length ? { key: key.split(/\s+/).slice(0, 2).join(' '), column: column + quoteOffset(value), parts } : undefined;
+  }
+  const pair = KEY_VALUE.exec(line);
+  if (pair) {
+    const [, lead, key, sep, rest] = pair as unknown as [string, string, string, string, string];
+    const value = stripComment(rest.replace(/,$/, ''), fileName);
+    if (/^[[{|>&*]/.test(value) || value === '') return undefined;
+    const inner = unquoteValue(value);
+    if (/%\(|\{\{|\$\{|^\$/.test(inner) || hasReference(inner)) return undefined;
+    const parts = secretsOfValue(key, inner, inner);
+    const column = lead.length + key.length + sep.length + 1 + quoteOffset(value);
+    return parts.length ? { key, column, parts } : undefined;
+  }
+  const parts = secretsOfCommand(line).filter((p) => p.kind !== 'flag');
+  const first = parts[0];
+  return first ? { key: first.label ?? 'URL', column: first.offset + 1, parts } : undefined;
+}
+
+function stripComment(value: string, fileName: string): string {
+  if (/^["']/.test(value)) return value;
+  const marker = /\.(ini|cnf|conf)$/i.test(fileName) ? /\s[#;]/ : /\s#/;
+  const at = value.search(marker);
+  return (at < 0 ? value : value.slice(0, at)).trim();
+}
+
+function unquoteValue(value: string): string {
+  const m = /^(["'])(.*)\1$/.exec(value.trim());
+  return m ? m[2]! : value.trim();
+}
+
+function quoteOffset(value: string): number {
+  return /^["']/.test(value) ? 1 : 0;
+}

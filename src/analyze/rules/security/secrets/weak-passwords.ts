@@ -1,0 +1,61 @@
+/**
+ * Passwords an attacker tries first: the classic weak ones, the defaults products ship or their
+ * documentation shows, and passwords that repeat the user or the service name.
+ */
+
+const WEAK = new Set([
+  'password', 'passw0rd', 'p@ssw0rd', 'p@ssword', 'password1', 'password123', 'pass', 'pass123', 'admin',
+  'admin123', 'administrator', 'root', 'toor', 'changeme', 'change_me', 'change-me', 'changeit', 'secret',
+  'secret123', '1234', '12345', '123456', '1234567', '12345678', '123456789', '1234567890', 'qwerty',
+  'letmein', 'example', 'test', 'test123', 'guest', 'default', 'welcome', 'abc123', '111111', '000000',
+  'demo', 'user', 'replaceme', 'replace_me', 'your_password', 'yourpassword', 'mypassword', 'supersecret',
+]);
+
+/**
+ * Defaults that belong to one product: its image name, a key or a URL scheme naming it makes
+ * them the known default (`postgres` alone is a fine database name, a weak POSTGRES_PASSWORD).
+ */
+const PRODUCT_DEFAULTS: readonly (readonly [string, RegExp, readonly string[]])[] = [
+  ['PostgreSQL', /postgres|postgis|timescale|\bpg/, ['postgres', 'mysecretpassword']],
+  ['RabbitMQ', /rabbit|amqp/, ['guest']],
+  ['MinIO', /minio/, ['minioadmin']],
+  ['MySQL', /mysql|mariadb/, ['mysql', 'mariadb', 'my-secret-pw']],
+  ['MongoDB', /mongo/, ['mongo', 'mongodb']],
+  ['Redis', /redis/, ['foobared', 'redis']],
+  ['Elasticsearch', /elastic|kibana|opensearch/, ['changeme', 'elastic', 'admin']],
+  ['SQL Server', /mssql|sqlserver|\bsa_/, ['yourstrong(!)password', 'yourstrongpassword']],
+  ['Neo4j', /neo4j/, ['neo4j']],
+  ['CouchDB', /couchdb/, ['couchdb']],
+  ['Keycloak', /keycloak/, ['keycloak']],
+  ['Grafana', /grafana|\bgf_/, ['grafana']],
+];
+
+export interface WeakContext {
+  /** The key or directive that holds the password (`POSTGRES_PASSWORD`, `requirepass`). */
+  key: string;
+  /** Image of the service, URL scheme or command that tells which product this is. */
+  hints: readonly string[];
+  /** User names set next to the password (`POSTGRES_USER`, the user of a URL). */
+  users: readonly string[];
+  /** Names the password must not repeat: the service and its image's name. */
+  names: readonly string[];
+}
+
+/** Why a password is weak, or undefined when it is not a known weak one. */
+export function weakness(password: string, ctx: WeakContext): string | undefined {
+  const value = password.trim().toLowerCase();
+  if (value === '') return undefined;
+  if (WEAK.has(value)) return 'a well-known weak password';
+  const about = [ctx.key, ...ctx.hints].join(' ').toLowerCase();
+  for (const [product, pattern, defaults] of PRODUCT_DEFAULTS) {
+    if (pattern.test(about) && defaults.includes(value)) return `a well-known default for ${product}`;
+  }
+  if (ctx.users.some((u) => u.trim().toLowerCase() === value)) return 'the same as the user name';
+  if (ctx.names.some((n) => n.trim().toLowerCase() === value)) return "the service's own name";
+  return undefined;
+}
+
+/** Whether the weak value may be shown: the public ones may, one that repeats a user name is masked anyway. */
+export function isPublicDefault(reason: string): boolean {
+  return reason.startsWith('a well-known');
+}

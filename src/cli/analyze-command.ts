@@ -1,0 +1,106 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { analyze, findRule, FORMATS, render, RULES, SEVERITIES, type Format, type Report, type Severity } from '../analyze/index.js';
+import { EXIT, UsageError } from './exit.js';
+import { VERSION } from './version.js';
+
+interface AnalyzeCliOptions {
+  file: string[];
+  env: string[];
+  format: string;
+  output?: string;
+  failOn: string;
+  config?: string;
+  baseline?: string;
+  explain?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const FAIL_ON = [...SEVERITIES.filter((s) => s !== 'info'), 'never'] as const;
+
+export function registerAnalyzeCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('analyze')
+    .description('Analyze compose projects: inventory, graph, validation, security and reliability findings, scores')
+    .argument('[dir]', 'directory (searched recursively) or compose file', '.')
+    .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .option('--format <format>', `output format: ${Object.keys(FORMATS).join(', ')}`, 'text')
+    .option('-o, --output <file>', 'write the report to a file')
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, 'high')
+    .option('--config <file>', 'config file (default: <dir>/.shipshape.yml)')
+    .option('--baseline <file>', 'hide the findings of a previous JSON report')
+    .option('--explain <rule>', 'explain a rule ("all" lists them) and exit')
+    .action((dir: string, options: AnalyzeCliOptions) => {
+      if (options.explain) {
+        process.stdout.write(explain(options.explain));
+        return;
+      }
+      if (!(options.format in FORMATS)) {
+        throw new UsageError(`unknown --format "${options.format}"; use ${Object.keys(FORMATS).join(', ')}`);
+      }
+      if (!(FAIL_ON as readonly string[]).includes(options.failOn)) {
+        throw new UsageError(`unknown --fail-on "${options.failOn}"; use ${FAIL_ON.join(', ')}`);
+      }
+      const showProgress = process.stderr.isTTY === true;
+      const { report, problems } = analyze({
+        root: dir,
+        files: options.file.length > 0 ? options.file : undefined,
+        environments: options.env,
+        configFile: options.config,
+        baseline: options.baseline ? readBaseline(options.baseline) : undefined,
+        rules: RULES,
+        version: VERSION,
+        onProgress: showProgress
+          ? (done, total, label) => {
+              if (total > 1) process.stderr.write(`\r\x1b[K[${done}/${total}] ${label}${done === total ? '\n' : ''}`);
+            }
+          : undefined,
+      });
+      for (const p of problems) process.stderr.write(`${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: error: ${p.message}\n`);
+      if (problems.length > 0) {
+        setExit(EXIT.usage);
+        return;
+      }
+      const color = process.stdout.isTTY === true && !process.env.NO_COLOR && !options.output;
+      const text = render(options.format as Format, report, RULES, { color });
+      if (options.output) writeFileSync(options.output, text);
+      else process.stdout.write(text);
+      setExit(reaches(report, options.failOn) ? EXIT.findings : EXIT.ok);
+    });
+}
+
+function reaches(report: Report, failOn: string): boolean {
+  if (failOn === 'never') return false;
+  const limit = SEVERITIES.indexOf(failOn as Severity);
+  return report.projects.some((p) =>
+    p.environments.some((e) => e.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)),
+  );
+}
+
+function readBaseline(path: string): Report {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`baseline ${path} not found`);
+  }
+  try {
+    const report = JSON.parse(text) as Report;
+    if (report.version !== 1 || !Array.isArray(report.projects)) throw new Error('not a report');
+    return report;
+  } catch {
+    throw new UsageError(`baseline ${path} is not a shipshape JSON report (write one with --format json)`);
+  }
+}
+
+function explain(id: string): string {
+  if (id === 'all') {
+    const width = Math.max(...RULES.map((r) => r.id.length));
+    return RULES.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.docs.summary}\n`).join('');
+  }
+  const rule = findRule(id);
+  if (!rule) throw new UsageError(`unknown rule "${id}"; run --explain all to list them`);
+  const d = rule.docs;
+  return `${rule.id} (${rule.category}, ${rule.severity})\n\n${d.summary}\n\nWhy: ${d.why}\n\nFix: ${d.fix}\n\nExample:\n${d.example.replace(/^/gm, '  ')}\n`;
+}

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import rule from '../../../../src/analyze/rules/dockerfile/dockerfile-broad-copy.js';
+import { places, runRule } from '../../harness.js';
+
+describe('dockerfile-broad-copy', () => {
+  const dockerfile = 'FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY requirements.txt .\nCOPY --chown=app:app . .\nFROM python:3.12-slim\nCOPY --from=build /app /app\nCOPY ./ /srv\n';
+
+  it('valid: the context has a .dockerignore, or a <Dockerfile>.dockerignore next to the Dockerfile', () => {
+    assert.deepEqual(runRule(rule, { files: { 'compose.yaml': 'services:\n  app:\n    build: .\n', Dockerfile: dockerfile, '.dockerignore': '.git\n' } }), []);
+    assert.deepEqual(
+      runRule(rule, {
+        files: {
+          'compose.yaml': 'services:\n  app:\n    build: {context: ., dockerfile: docker/app.Dockerfile}\n',
+          'docker/app.Dockerfile': dockerfile,
+          'docker/app.Dockerfile.dockerignore': '.git\n',
+        },
+      }),
+      [],
+    );
+  });
+
+  it('valid: copying named paths or from another stage', () => {
+    assert.deepEqual(
+      runRule(rule, { files: { 'compose.yaml': 'services:\n  app:\n    build: .\n', Dockerfile: 'FROM node:20\nCOPY package.json src/ ./\nCOPY --from=build / /\n' } }),
+      [],
+    );
+  });
+
+  it('invalid: COPY . and COPY ./ without a .dockerignore, at each instruction', () => {
+    const findings = runRule(rule, { files: { 'compose.yaml': 'services:\n  api:\n    build: ./backend\n', 'backend/Dockerfile': dockerfile } });
+    assert.deepEqual(places(findings), ['backend/Dockerfile:4:1', 'backend/Dockerfile:7:1']);
+    assert.deepEqual(findings.map((f) => [f.service, f.severity]), [['api', 'medium'], ['api', 'medium']]);
+    assert.equal(
+      findings[0]?.message,
+      'backend/Dockerfile: COPY --chown=app:app . . copies the whole build context and backend has no .dockerignore: .git, .env files and local secrets end up in the image',
+    );
+    assert.equal(findings[0]?.fix, 'add backend/.dockerignore listing .git, .env*, *.pem, node_modules and build output, or copy only the paths the image needs');
+  });
+});

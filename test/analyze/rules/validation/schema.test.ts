@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import rule from '../../../../src/analyze/rules/validation/schema.js';
+import { places, runRule } from '../../harness.js';
+
+const lines = (...l: string[]) => l.join('\n') + '\n';
+
+describe('schema', () => {
+  it('valid: a file the compose specification accepts', () => {
+    const files = {
+      'compose.yaml': lines(
+        'x-custom: {a: 1}',
+        'services:',
+        '  web:',
+        '    image: nginx:1.27',
+        '    restart: unless-stopped',
+        '    ports: ["127.0.0.1:8080:80"]',
+        '    healthcheck: {test: ["CMD", "true"], interval: 30s}',
+      ),
+    };
+    assert.deepEqual(runRule(rule, { files }), []);
+  });
+
+  it('invalid: an unknown key, at the key, with a fix naming it', () => {
+    const findings = runRule(rule, { files: { 'compose.yaml': lines('services:', '  web:', '    image: nginx:1.27', '    prots: ["80:80"]') } });
+    assert.deepEqual(places(findings), ['compose.yaml:4:5']);
+    assert.equal(findings[0]!.service, 'web');
+    assert.match(findings[0]!.message, /additional property "prots" is not allowed/);
+    assert.match(findings[0]!.fix!, /remove "prots"/);
+  });
+
+  it('invalid: a malformed port, at the value', () => {
+    const findings = runRule(rule, { files: { 'compose.yaml': lines('services:', '  web:', '    image: nginx:1.27', '    ports:', '      - "80:abc"') } });
+    assert.deepEqual(places(findings), ['compose.yaml:5:9']);
+    assert.equal(findings[0]!.service, 'web');
+  });
+
+  it('invalid: extends of a service that does not exist', () => {
+    const findings = runRule(rule, { files: { 'compose.yaml': lines('services:', '  web:', '    image: nginx:1.27', '    extends: base') } });
+    assert.deepEqual(places(findings), ['compose.yaml:4:14']);
+    assert.match(findings[0]!.message, /extends "base", which is not defined/);
+  });
+
+  it('invalid: a required variable without a value', () => {
+    const findings = runRule(rule, { files: { 'compose.yaml': lines('services:', '  db:', '    image: postgres:16', '    environment:', '      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it}') } });
+    assert.deepEqual(places(findings), ['compose.yaml:5:26']);
+    assert.equal(findings[0]!.service, 'db');
+    assert.match(findings[0]!.fix!, /set the required variable/);
+  });
+});
