@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyze, findRule, FORMATS, render, RULES, SEVERITIES, type Format, type Report, type Severity } from '../analyze/index.js';
+import { analyze, findRule, FORMATS, isFormat, render, RULES, SEVERITIES, type Report, type Severity } from '../analyze/index.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 
@@ -36,7 +36,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         process.stdout.write(explain(options.explain));
         return;
       }
-      if (!(options.format in FORMATS)) {
+      if (!isFormat(options.format)) {
         throw new UsageError(`unknown --format "${options.format}"; use ${Object.keys(FORMATS).join(', ')}`);
       }
       if (!(FAIL_ON as readonly string[]).includes(options.failOn)) {
@@ -63,7 +63,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         return;
       }
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR && !options.output;
-      const text = render(options.format as Format, report, RULES, { color });
+      const text = render(options.format, report, RULES, { color });
       if (options.output) writeFileSync(options.output, text);
       else process.stdout.write(text);
       setExit(reaches(report, options.failOn) ? EXIT.findings : EXIT.ok);

@@ -1,8 +1,27 @@
 import { Command, CommanderError } from 'commander';
-import { registerAnalyzeCommand } from './analyze-command.js';
-import { registerConfigCommand } from './config-command.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
+
+type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+/**
+ * Each command's module, imported only when it is needed: `config` then loads the compose model
+ * and nothing of the analyzer, which keeps its start-up short (docs/benchmarks.md).
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+  config: async () => (await import('./config-command.js')).registerConfigCommand,
+  analyze: async () => (await import('./analyze-command.js')).registerAnalyzeCommand,
+};
+
+/**
+ * The commands to register for this command line: the one it names, or all of them when it
+ * names none or an unknown one (help lists them all, and a typo gets a suggestion). The program's
+ * own options take no value, so the first word that is not an option is the command.
+ */
+function commandsFor(argv: readonly string[]): string[] {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  return named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+}
 
 /** Runs the CLI and returns the process exit code; never lets an exception reach the user raw. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -16,9 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number) => {
     exitCode = code;
   };
-  registerConfigCommand(program, setExit);
-  registerAnalyzeCommand(program, setExit);
   try {
+    for (const name of commandsFor(argv)) (await COMMANDS[name]!())(program, setExit);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (err) {

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
 import { readTextFile } from './environment.js';
 import type { Lookup } from './interpolate.js';
@@ -62,7 +63,8 @@ export function processComposeText(text: string, file: string, baseDir: string, 
     // A value the schema already refused is not reported a second time by the canonical form.
     const refused = new Set(schemaIssues.map((d) => `${d.line}:${d.column}`));
     ctx.diagnostics.push(...canonicalIssues.filter((d) => !refused.has(`${d.line}:${d.column}`)));
-    resolvePaths(canonical, baseDir);
+    // `~` is the HOME of the environment the project is loaded with, not necessarily this process's.
+    resolvePaths(canonical, baseDir, ctx.lookup('HOME') ?? homedir());
     merged = merged ? ((mergeNodes(merged, canonical) as MapNode | undefined) ?? mapNode(canonical.pos)) : canonical;
   }
   return merged;

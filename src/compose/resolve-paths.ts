@@ -9,33 +9,34 @@ import { findRule, type PathPattern } from './paths.js';
  * directory. Each file is resolved against its own base before it is merged, so the merged model
  * only holds absolute paths and no later phase needs to know where a value came from.
  */
-type Resolver = (n: Node, baseDir: string) => Node;
+type Resolver = (n: Node, baseDir: string, home: string) => Node;
 
 const isRemote = (p: string): boolean =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
 
-export function resolveLocalPath(p: string, baseDir: string): string {
-  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+/** `home` is the HOME of the environment the project is loaded with (compose reads its own $HOME). */
+export function resolveLocalPath(p: string, baseDir: string, home: string = homedir()): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(home, p.slice(2));
   if (isAbsolute(p) || /^[a-zA-Z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
   return resolve(baseDir, p);
 }
 
-const localPath: Resolver = (n, baseDir) =>
+const localPath: Resolver = (n, baseDir, home) =>
   n.kind === 'scalar' && typeof n.value === 'string' && !isRemote(n.value)
-    ? { ...n, value: resolveLocalPath(n.value, baseDir) }
+    ? { ...n, value: resolveLocalPath(n.value, baseDir, home) }
     : n;
 
-const contextPath: Resolver = (n, baseDir) =>
+const contextPath: Resolver = (n, baseDir, home) =>
   n.kind === 'scalar' && typeof n.value === 'string' && !/^(docker-image|service|oci-layout):/.test(n.value)
-    ? localPath(n, baseDir)
+    ? localPath(n, baseDir, home)
     : n;
 
 /** A volume's source is a path only when the mount is a bind. */
-const bindSource: Resolver = (n, baseDir) => {
+const bindSource: Resolver = (n, baseDir, home) => {
   if (n.kind !== 'map') return n;
   const type = n.entries.get('type')?.value;
   const source = n.entries.get('source');
-  if (type?.kind === 'scalar' && type.value === 'bind' && source) source.value = localPath(source.value, baseDir);
+  if (type?.kind === 'scalar' && type.value === 'bind' && source) source.value = localPath(source.value, baseDir, home);
   return n;
 };
 
@@ -49,10 +50,10 @@ export const PATH_RULES: readonly (readonly [PathPattern, Resolver])[] = [
   ['configs.*.file', localPath],
 ];
 
-export function resolvePaths(root: MapNode, baseDir: string): void {
+export function resolvePaths(root: MapNode, baseDir: string, home: string = homedir()): void {
   const visit = (n: Node, path: string[]): Node => {
     const rule = findRule(PATH_RULES, path);
-    const out = rule ? rule(n, baseDir) : n;
+    const out = rule ? rule(n, baseDir, home) : n;
     if (out.kind === 'map') for (const [k, e] of out.entries) e.value = visit(e.value, [...path, k]);
     else if (out.kind === 'seq') out.items = out.items.map((item, i) => visit(item, [...path, String(i)]));
     return out;

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import ajvFormats from 'ajv-formats';
+import type { Ajv, CodeOptions, ErrorObject, Format, ValidateFunction } from 'ajv';
 import composeSchema from './schema/compose-spec.json' with { type: 'json' };
 import { matchPath, type PathPattern } from './paths.js';
 import { parseDuration, parsePortShort } from './syntax/index.js';
@@ -123,12 +124,100 @@ function prepareComposeSchema(): SchemaObject {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Compilation, once per process
+// The validator: generated at build time, else compiled once per process
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * allErrors: every problem of a file at once. verbose: errors carry their schema objects, used to
+ * name valid properties and to tell which branch of a oneOf an error comes from.
+ */
+const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, inlineRefs: false } as const;
+
+/**
+ * What `scripts/build-schema.mjs` writes to `schema/validate.js` beside this module. Compiling
+ * the schema takes ajv about 200 ms, most of a `shipshape config` run; the generated code loads
+ * in a few. It is a factory because the formats it checks are defined here, and it cannot
+ * import this module back: this module awaits it while loading.
+ */
+interface PrecompiledValidator {
+  /** composeSchemaFingerprint() of what it was generated from; any other value makes it stale. */
+  fingerprint: string;
+  /** The formats the generated code looks up by name. */
+  formats: readonly string[];
+  createValidator(formats: Readonly<Record<string, Format>>): ValidateFunction;
+}
+
+const require = createRequire(import.meta.url);
+
+// Loaded at import because validation is synchronous and ESM cannot be loaded synchronously.
+// Absent (sources run without `npm run build`) or unusable, the schema is compiled instead.
+const precompiled = await importPrecompiled();
+
+async function importPrecompiled(): Promise<PrecompiledValidator | undefined> {
+  try {
+    const generated = (await import(new URL('./schema/validate.js', import.meta.url).href)) as Partial<PrecompiledValidator>;
+    const { fingerprint, formats, createValidator } = generated;
+    if (typeof fingerprint !== 'string' || !Array.isArray(formats) || typeof createValidator !== 'function') return undefined;
+    return { fingerprint, formats, createValidator };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Identifies the schema as prepared here, the ajv options and the format names: a generated
+ * validator whose fingerprint differs was made from another schema or other settings.
+ */
+function fingerprintOf(schema: SchemaObject): string {
+  const source = JSON.stringify([AJV_OPTIONS, Object.keys(COMPOSE_FORMATS), schema]);
+  return createHash('sha256').update(source).digest('hex');
+}
+
+/** How a format is given to ajv: compose's own, else the one ajv-formats defines by that name. */
+function formatDefinition(name: string): Format | undefined {
+  const compose = COMPOSE_FORMATS[name];
+  if (compose) return { type: 'string', validate: compose };
+  const { fullFormats } = require('ajv-formats/dist/formats') as { fullFormats: Record<string, Format | undefined> };
+  return fullFormats[name];
+}
+
+/** What compiling the compose schema takes: a configured Ajv, the schema, and facts about it. */
+export interface ComposeSchemaCompiler {
+  ajv: Ajv;
+  /** The official schema with compose's load-time checks declared on it. */
+  schema: SchemaObject;
+  /** The formats the schema uses. */
+  formats: string[];
+  /** Identifies schema, options and formats; a generated validator records the one it was made from. */
+  fingerprint: string;
+}
+
+/**
+ * An Ajv instance set up for the compose schema, and the prepared schema to compile with it.
+ * Both the run-time fallback and `scripts/build-schema.mjs` (which passes `code` options for
+ * standalone generation) use it, so the generated validator is the one this would compile.
+ */
+export function composeSchemaCompiler(code?: CodeOptions): ComposeSchemaCompiler {
+  const schema = prepareComposeSchema();
+  // Required here, not imported: with a generated validator, ajv is never loaded.
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  const ajvFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...(code ? { code } : {}) });
+  ajvFormats(ajv);
+  for (const name of Object.keys(COMPOSE_FORMATS)) ajv.addFormat(name, formatDefinition(name)!);
+  // With strict off ajv would only warn about an unknown format and then accept any value.
+  const formats = formatsUsed(schema);
+  const unknown = formats.filter((format) => !(format in ajv.formats));
+  if (unknown.length > 0) throw new Error(`compose schema uses unknown formats: ${unknown.join(', ')}`);
+  return { ajv, schema, formats, fingerprint: fingerprintOf(schema) };
+}
+
+type ValidatorOrigin = 'precompiled' | 'compiled';
 
 interface Compiled {
   validate: ValidateFunction;
   schema: SchemaObject;
+  origin: ValidatorOrigin;
 }
 
 let compiled: Compiled | undefined;
@@ -137,17 +226,29 @@ let compilations = 0;
 function compile(): Compiled {
   if (compiled) return compiled;
   const schema = prepareComposeSchema();
-  // verbose: errors carry their schema objects, used to name valid properties and to tell
-  // which branch of a oneOf an error comes from.
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  ajvFormats.default(ajv);
-  for (const [name, validate] of Object.entries(COMPOSE_FORMATS)) ajv.addFormat(name, { type: 'string', validate });
-  // With strict off ajv would only warn about an unknown format and then accept any value.
-  const unknown = formatsUsed(schema).filter((format) => !(format in ajv.formats));
-  if (unknown.length > 0) throw new Error(`compose schema uses unknown formats: ${unknown.join(', ')}`);
-  compiled = { validate: ajv.compile(schema), schema };
+  const generated = precompiled?.fingerprint === fingerprintOf(schema) ? instantiate(precompiled) : undefined;
+  if (generated) {
+    compiled = { validate: generated, schema, origin: 'precompiled' };
+  } else {
+    const compiler = composeSchemaCompiler();
+    compiled = { validate: compiler.ajv.compile(compiler.schema), schema: compiler.schema, origin: 'compiled' };
+  }
   compilations++;
   return compiled;
+}
+
+function instantiate(module: PrecompiledValidator): ValidateFunction | undefined {
+  const formats: Record<string, Format> = {};
+  for (const name of module.formats) {
+    const definition = formatDefinition(name);
+    if (!definition) return undefined;
+    formats[name] = definition;
+  }
+  try {
+    return module.createValidator(formats);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every `format` the schema declares (a string under the key "format"; `properties.format` is a schema). */
@@ -163,9 +264,17 @@ function formatsUsed(node: unknown, found = new Set<string>()): string[] {
   return [...found];
 }
 
-/** How many times this process compiled the schema (for tests: it must stay at 1). */
+/**
+ * How many times this process built the validator, from the generated code or by compiling
+ * (for tests: it must stay at 1).
+ */
 export function schemaCompilations(): number {
   return compilations;
+}
+
+/** Where the validator in use came from; undefined before the first validation. */
+export function schemaValidatorOrigin(): ValidatorOrigin | undefined {
+  return compiled?.origin;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -186,10 +186,11 @@ function orderRows(columns: Column[], edges: readonly DrawnEdge[]): void {
       index();
     }
   };
+  // The first column keeps its order for the first sweep: the others line up with it.
   const forward = columns.map((_, c) => c);
   for (let pass = 0; pass < 3; pass++) {
-    sweep(forward);
-    sweep([...forward].reverse());
+    sweep(forward.slice(1));
+    sweep(forward.slice(0, -1).reverse());
   }
 }
 

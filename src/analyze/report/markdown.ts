@@ -1,7 +1,6 @@
 import type { EnvironmentReport, Exposure, InventoryService, ProjectReport, Report } from '../report-types.js';
-import type { Finding, Severity } from '../types.js';
+import { SEVERITIES, type Finding, type Severity } from '../types.js';
 import {
-  SCORE_TITLES,
   capitalize,
   communicationMatrix,
   countBySeverity,
@@ -55,11 +54,33 @@ export function renderMarkdown(report: Report, rules: readonly RuleInfo[], _opti
       `${plural(environments.length, 'environment')} · ${plural(all.length, 'finding')}` +
       (all.length > 0 ? ` (${describeCounts(countBySeverity(all))})` : ''),
   ];
+  if (environments.length > 1) out.push('', ...overview(report));
   for (const project of report.projects) {
     for (const env of project.environments) out.push('', '---', '', ...environmentSection(project, env, rules));
   }
   if (environments.length === 0) out.push('', 'No compose project was found.');
   return `${out.join('\n')}\n`;
+}
+
+/** With several environments: one row each, with its scores and its counts. */
+function overview(report: Report): string[] {
+  const rows = report.projects.flatMap((project) =>
+    project.environments.map((env) => {
+      const counts = countBySeverity(env.findings);
+      return [
+        `${code(project.dir, true)} · ${cell(env.name)}`,
+        formatScore(env.scores.overall),
+        formatScore(env.scores.security),
+        formatScore(env.scores.production_readiness),
+        ...SEVERITIES.map((s) => String(counts[s])),
+      ];
+    }),
+  );
+  return [
+    '## Overview',
+    '',
+    ...table(['Environment', 'Overall', 'Security', 'Production readiness', ...SEVERITIES.map((s) => `${SEVERITY_ICON[s]} ${capitalize(s)}`)], rows),
+  ];
 }
 
 function environmentSection(project: ProjectReport, env: EnvironmentReport, rules: readonly RuleInfo[]): string[] {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Report } from '../report-types.js';
-import type { Category, Finding, Severity } from '../types.js';
+import type { Finding, Severity } from '../types.js';
 import type { RenderOptions, RuleInfo } from './types.js';
 
 // SARIF 2.1.0 for code-scanning tools (GitHub code scanning, Azure DevOps, IDE viewers). One run,
@@ -209,7 +209,7 @@ function ruleDescriptor(rule: RuleInfo): SarifRule {
     },
     defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
     properties: {
-      tags: tagsFor(rule.category),
+      tags: [rule.category],
       docs,
       ...(securitySeverity !== null ? { 'security-severity': securitySeverity } : {}),
     },
@@ -223,10 +223,6 @@ function unknownRule(finding: Finding): SarifRule {
     defaultConfiguration: { level: SARIF_LEVEL[finding.severity] },
     properties: { tags: [], docs: docsPath(finding.rule) },
   };
-}
-
-function tagsFor(category: Category): string[] {
-  return [category];
 }
 
 /**

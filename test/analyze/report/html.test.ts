@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { renderHtml, richText } from '../../../src/analyze/report/html.js';
-import { RULES, sampleReport, service } from './fixture.js';
+import { RULES, baseEnvironment, sampleReport, service } from './fixture.js';
 
 const html = renderHtml(sampleReport(), RULES);
 
@@ -60,7 +60,7 @@ describe('html format', () => {
     report.projects[0]!.dir = '</title><script>alert(6)</script>';
     const page = renderHtml(report, RULES);
     assert.equal(page.match(/<script/g)?.length, 1, 'only the page script');
-    assert.doesNotMatch(page, /<img|<b>|alert\(\d\)<\/script>/);
+    assert.doesNotMatch(page, /<img|<b>\.yml|alert\(\d\)<\/script>/);
     assert.ok(page.includes('bad &lt;script&gt;alert(4)&lt;/script&gt; <code>&lt;code&gt;</code> &amp; &quot;quotes&quot;'));
     assert.ok(page.includes('it&#39;s <code>&lt;/code&gt;&lt;script&gt;alert(5)&lt;/script&gt;</code>'));
     assert.ok(page.includes('<th scope="row">&lt;img src=x onerror=alert(1)&gt;</th>'));
@@ -103,6 +103,21 @@ describe('html format', () => {
     assert.match(html, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="graph" /);
     assert.ok(html.includes('<ol class="levels"><li><span class="level-n">1</span><span class="chip svc">api</span></li><li><span class="level-n">2</span><span class="chip svc">web</span></li></ol>'));
     assert.ok(html.includes('connects an internal network to a non-internal one'));
+  });
+
+  it('with several environments, starts with an overview linking to each', () => {
+    const report = sampleReport();
+    report.projects.push({ dir: 'apps/shop', environments: [{ ...baseEnvironment(), name: 'prod', findings: [], scores: { overall: 9, security: 8.5, production_readiness: 10 } }] });
+    const page = renderHtml(report, RULES);
+    const rows = [...page.matchAll(/<tr><th scope="row"><a href="#(env-\d)"><code>([^<]+)<\/code> · (\w+)<\/a><\/th>((?:<td[^>]*>[^<]*<\/td>){3})/g)].map(
+      (m) => [m[1], m[2], m[3], [...m[4]!.matchAll(/class="num v-(\w+)">([\d.]+)</g)].map((c) => `${c[2]} ${c[1]}`).join(', ')],
+    );
+    assert.deepEqual(rows, [
+      ['env-1', '.', 'base', '4.5 poor, 2.0 poor, 7.5 fair'],
+      ['env-2', 'apps/shop', 'prod', '9.0 good, 8.5 good, 10.0 good'],
+    ]);
+    assert.ok(page.includes('<section class="env" id="env-2">'));
+    assert.ok(!html.includes('class="overview"'));
   });
 
   it('richText shows code spans as code and escapes everything', () => {

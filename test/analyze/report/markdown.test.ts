@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cell, code, mdInline, renderMarkdown } from '../../../src/analyze/report/markdown.js';
-import { RULES, sampleReport, service } from './fixture.js';
+import { RULES, baseEnvironment, sampleReport, service } from './fixture.js';
 
 function section(markdown: string, heading: string): string {
   const start = markdown.indexOf(`\n${heading}\n`);
@@ -127,6 +127,23 @@ describe('markdown format', () => {
     assert.match(zones, /\| \*\*db\\_password\*\* \| secret \| no \| `\.\/secrets\/db_password\.txt` \| `api` \|/);
   });
 
+  it('with several environments, starts with an overview of their scores and counts', () => {
+    const report = sampleReport();
+    report.projects.push({ dir: 'apps/shop', environments: [{ ...baseEnvironment(), name: 'prod', findings: [], scores: { overall: 9, security: 8.5, production_readiness: 10 } }] });
+    const out = renderMarkdown(report, RULES);
+    assert.equal(
+      section(out, '## Overview').split('\n---')[0]!.trim(),
+      [
+        '| Environment | Overall | Security | Production readiness | 🔴 Critical | 🟠 High | 🟡 Medium | 🔵 Low | ⚪ Info |',
+        '|---|---|---|---|---|---|---|---|---|',
+        '| `.` · base | 4.5 | 2.0 | 7.5 | 2 | 1 | 2 | 1 | 0 |',
+        '| `apps/shop` · prod | 9.0 | 8.5 | 10.0 | 0 | 0 | 0 | 0 | 0 |',
+      ].join('\n'),
+    );
+    assert.ok(out.includes('\n## `apps/shop` · prod\n'));
+    assert.ok(!md.includes('## Overview'));
+  });
+
   it('every table row has as many cells as its header', () => {
     assertTablesIntact(md);
   });
@@ -149,7 +166,8 @@ describe('markdown format', () => {
     });
     const out = renderMarkdown(report, RULES);
     assertTablesIntact(out);
-    assert.doesNotMatch(out, /<img|<b>/);
+    // Inside code spans `<b>` is text; outside them no tag may survive.
+    assert.doesNotMatch(out.replace(/(`+)(?!`).*?[^`]\1(?!`)/g, ''), /(?<!\\)<(?:img|b>|\/b>)/);
     assert.ok(out.includes('| **evil\\|\\<b\\>x\\</b\\>** |'));
     assert.ok(out.includes('   \\- \\<img src=x onerror=alert(1)\\> \\[link\\](http://x) \\*bold\\* `a|b` and a lone \\` tick next'));
     assert.ok(out.includes('  s_evil__b_x__b_["evil#124;#lt;b#gt;x#lt;/b#gt;"]'));

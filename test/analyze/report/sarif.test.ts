@@ -20,9 +20,11 @@ function loadValidator(): (value: unknown) => string[] {
     throw new Error(`the SARIF schema is missing: run \`npm install -D @microsoft/jest-sarif\` (${SCHEMA_MODULE})`);
   }
   const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  // A draft-04 schema: ajv 8 reads its keywords as they are (no exclusiveMinimum/Maximum used),
-  // but has no draft-04 meta-schema to check the schema itself against.
-  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+  // A draft-04 schema: ajv 8 reads its keywords as they are (it uses no exclusiveMinimum or
+  // exclusiveMaximum, the keywords whose meaning changed), but has no draft-04 meta-schema to
+  // check the schema itself against. One of its patterns (`[a-zA-Z]{2}]?`) is valid only
+  // without the `u` flag.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, unicodeRegExp: false });
   ajvFormats.default(ajv);
   const validate = ajv.compile({ ...schema, $schema: undefined, id: undefined });
   return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));

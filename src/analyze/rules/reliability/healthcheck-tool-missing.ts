@@ -79,8 +79,8 @@ function scriptTools(script: string, index: number): Need[] {
 
 function describe(need: Need, tools: ImageTools): string {
   if (need.viaShellForm) return `the healthcheck uses CMD-SHELL, which needs /bin/sh, but ${tools.name} has no shell`;
-  const lacks = tools.name.startsWith('the image built from') ? `${tools.name} never installs ${need.tool}` : `${tools.name} has no ${need.tool}`;
-  return `the healthcheck runs ${need.tool}, but ${lacks}`;
+  const why = tools.built ? ' (its base image lacks it and the Dockerfile never installs it)' : '';
+  return `the healthcheck runs ${need.tool}, but ${tools.name} has no ${need.tool}${why}`;
 }
 
 function fixFor(tool: Tool, tools: ImageTools, test: readonly string[]): string {

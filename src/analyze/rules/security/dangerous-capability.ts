@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { capabilityName, listOf, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { capabilityName, listOf } from './shared.js';
 
 /**
  * Capabilities that open a way out of the container or onto the host's kernel, network or clock,

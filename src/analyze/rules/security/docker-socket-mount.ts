@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { hostBindings, isEngineSocket, listOf, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { hostBindings, isEngineSocket, listOf } from './shared.js';
 
 const ENGINE_OF: Record<string, string> = {
   'docker.sock': 'Docker',

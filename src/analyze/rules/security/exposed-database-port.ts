@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { bindsAllInterfaces, hostSide, isLoopback, publishedPorts, repositoryOf, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { bindsAllInterfaces, hostSide, isLoopback, publishedPorts, repositoryOf } from './shared.js';
 
 /**
  * Images of databases, caches and brokers, by the last part of their repository name. A name may

@@ -1,6 +1,6 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import type { RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
 
 /** Devices that give more than the hardware they name: the host's memory or its disks. */
 function deviceRisk(source: string): string {

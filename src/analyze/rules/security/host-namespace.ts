@@ -1,6 +1,6 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import type { RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
 
 /** The service keys that can put a container into one of the host's namespaces, and what that gives it. */
 const NAMESPACES = [

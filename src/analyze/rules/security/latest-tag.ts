@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { parseImage, services } from '../util.js';
-import { repositoryOf, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { repositoryOf } from './shared.js';
 
 /** Operating-system images whose release code names are versions (`debian:bookworm` is Debian 12). */
 const RELEASE_NAMES: Record<string, readonly string[]> = {

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { capabilityName, listOf, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { capabilityName, listOf } from './shared.js';
 
 /** The capabilities Docker grants every container unless they are dropped. */
 const DOCKER_DEFAULTS = [

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { parseGoBool, securityOptions, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { parseGoBool, securityOptions } from './shared.js';
 
 const FIX = 'add `security_opt: ["no-new-privileges:true"]`';
 

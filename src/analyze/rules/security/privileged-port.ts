@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { lowestPublishedPort, publishedPorts, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { lowestPublishedPort, publishedPorts } from './shared.js';
 
 /** Host services that own well-known ports below 1024, to say what a mapping would clash with. */
 const WELL_KNOWN: Record<number, string> = {

@@ -1,16 +1,9 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import {
-  dockerfileUser,
-  isRootUser,
-  repositoryOf,
-  runsAsNonRootByDefault,
-  type DockerfileUser,
-  type RawFinding,
-  type RuleContext,
-  type Service,
-} from './shared.js';
+import type { Service } from '../../../compose/index.js';
+import type { RawFinding, RuleContext } from '../../types.js';
+import { dockerfileUser, isRootUser, repositoryOf, runsAsNonRootByDefault, type DockerfileUser } from './shared.js';
 
 /** Official images whose entrypoint starts as root and then switches to its own user for the server. */
 const DROPS_PRIVILEGES = new Set(['postgres', 'mysql', 'mariadb', 'redis', 'mongo', 'rabbitmq', 'cassandra', 'couchdb', 'neo4j', 'influxdb', 'zookeeper']);

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { hostBindings, isEngineSocket, isProjectPath, isWithin, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { hostBindings, isEngineSocket, isProjectPath, isWithin } from './shared.js';
 
 /** Host folders whose contents give control over, or secrets of, the host: what they are, and what they hold. */
 const SENSITIVE: readonly (readonly [root: string, what: string, holds: string])[] = [
@@ -31,7 +32,7 @@ const SPECIFIC: readonly (readonly [pattern: RegExp, holds: string])[] = [
   [/^\/etc\/ssh(\/|$)/, 'the host\'s SSH server configuration and host keys'],
   [/^\/etc\/(ssl\/private|letsencrypt|pki\/tls\/private)(\/|$)/, 'TLS private keys'],
   [/^\/etc\/(cron[^/]*|systemd|init\.d|rc\.local|profile\.d)(\/|$)/, 'what the host runs: write access there is code execution as root on the host'],
-  [/^\/sys\/fs\/cgroup(\/|$)/, 'the cgroup controls of the host (writable, a known container escape)'],
+  [/^\/sys\/fs\/cgroup(\/|$)/, 'the host\'s cgroup controls (a known container escape when writable)'],
   [/^\/proc\/sys(\/|$)/, 'the host\'s kernel parameters'],
   [/\/\.ssh(\/|$)/, 'SSH keys'],
   [/\/\.(aws|azure|kube|docker|gnupg|config\/gcloud)(\/|$)/, 'credentials (cloud, cluster, registry or signing keys)'],

@@ -1,14 +1,7 @@
 import { dirname, posix } from 'node:path';
-import type { createRule } from '../create-rule.js';
 import { parseImage } from '../util.js';
-
-// The lint rule on cross-part imports also refuses `../../types.js` from this depth, so the kit's
-// types are read off `createRule`, which every rule already imports.
-type Definition = Parameters<typeof createRule>[0];
-export type RuleContext = Parameters<Definition['check']>[0];
-export type RawFinding = ReturnType<Definition['check']>[number];
-export type Service = RuleContext['project']['services'][string];
-export type PortConfig = NonNullable<Service['ports']>[number];
+import type { PortConfig, Service } from '../../../compose/index.js';
+import type { RuleContext } from '../../types.js';
 
 /**
  * A list field of the model as a list. A file that fails schema validation is still analyzed, so
@@ -24,7 +17,7 @@ function isObject<T>(value: T): value is T & object {
 
 /** `cap_add`/`cap_drop` entries as the engine reads them: any case, with or without `CAP_`. */
 export function capabilityName(raw: string): string {
-  const upper = raw.trim().toUpperCase();
+  const upper = String(raw).trim().toUpperCase();
   return upper.startsWith('CAP_') ? upper.slice(4) : upper;
 }
 

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { hostSide, publishedPorts, type RawFinding } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { hostSide, publishedPorts } from './shared.js';
 
 export default createRule({
   id: 'unbound-port-interface',

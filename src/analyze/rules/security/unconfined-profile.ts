@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { securityOptions, type RawFinding, type SecurityOption } from './shared.js';
+import type { RawFinding } from '../../types.js';
+import { securityOptions, type SecurityOption } from './shared.js';
 
 interface Unconfinement {
   what: string;

@@ -57,11 +57,14 @@ export default createRule({
         const shown = displayPath(ctx, source);
         const creates = mount.bind?.create_host_path === true;
         const file = looksLikeFile(source, typeof mount.target === 'string' ? mount.target : '');
-        const consequence = !creates
-          ? '`docker compose up` fails: bind source path does not exist'
-          : file
+        const fails = '`docker compose up` fails: bind source path does not exist';
+        const consequence = file
+          ? creates
             ? `it looks like a file, but Docker will create an empty directory there and mount that on ${mount.target}`
-            : `Docker will create it as an empty, root-owned directory`;
+            : `it looks like a file; ${fails}`
+          : creates
+            ? 'Docker will create it as an empty, root-owned directory'
+            : fails;
         out.push({
           path,
           message: `service "${name}" bind-mounts ${shown}, which does not exist; ${consequence}`,

@@ -15,6 +15,15 @@ function isDockerfileName(name: string): boolean {
   return /^dockerfile([.\-_].*)?$/.test(lower) || /[.\-_]dockerfile$/.test(lower);
 }
 
+/**
+ * Names worth listing as folders: not hidden, not dependency folders, and without a file
+ * extension (listing a file costs a failed system call, and projects hold many files).
+ */
+function mayBeFolder(name: string): boolean {
+  if (name.startsWith('.') || SKIPPED_DIRS.has(name)) return false;
+  return !/\.[a-z0-9]{1,5}$/i.test(name) || name.endsWith('.d');
+}
+
 const searches = new WeakMap<RuleContext, Map<string, string[]>>();
 
 /** Dockerfiles under a directory, a few levels deep, skipping dependency and hidden folders. */
@@ -31,7 +40,7 @@ function dockerfilesUnder(ctx: RuleContext, root: string): string[] {
       const path = join(dir, name);
       if (isDockerfileName(name)) {
         if (ctx.readText(path) !== undefined) found.push(path);
-      } else if (depth < MAX_DEPTH && !name.startsWith('.') && !SKIPPED_DIRS.has(name)) {
+      } else if (depth < MAX_DEPTH && mayBeFolder(name)) {
         walk(path, depth + 1);
       }
     }
@@ -60,6 +69,12 @@ function sameWord(a: string, b: string): boolean {
   return Math.min(a.length, b.length) >= 5 && editDistance(a, b) <= 1;
 }
 
+function commonAncestor(a: string, b: string): string {
+  let dir = a;
+  while (relative(dir, b).startsWith('..') && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 interface Candidate {
   path: string;
   matches: number;
@@ -81,7 +96,8 @@ function closestDockerfile(ctx: RuleContext, name: string, context: string, want
   const ranked: Candidate[] = [];
   for (const path of candidates) {
     const own = stemWords(path);
-    const folders = words(relative(ctx.dir, dirname(path)));
+    // Only the folders that set the candidate apart from where the file was expected say what it is for.
+    const folders = words(relative(commonAncestor(dirname(wanted), dirname(path)), dirname(path)));
     const all = [...own, ...folders];
     const matches = [...wantedWords].filter((w) => all.some((c) => sameWord(w, c))).length;
     const neutral = plainWanted && own.length === 0 && words(relative(context, dirname(path))).length === 0 && !relative(context, path).startsWith('..');

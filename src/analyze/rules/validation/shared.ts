@@ -26,7 +26,8 @@ export function diagnosticFindings(ctx: RuleContext, codes: readonly DiagnosticC
   for (const finding of fromDiagnostics(ctx, codes)) {
     const d = ctx.diagnostics.find((x) => x === finding.at);
     if (!d) continue;
-    const service = finding.service ?? serviceNamedIn(ctx, d.message) ?? serviceEnclosing(ctx, d);
+    const known = finding.service && allServiceNames(ctx).includes(finding.service) ? finding.service : null;
+    const service = serviceNamedIn(ctx, d.message) ?? known ?? serviceEnclosing(ctx, d);
     const described = describe(d, service);
     if (described) out.push({ ...finding, service, message: described.message ?? d.message, fix: described.fix });
   }
@@ -37,15 +38,18 @@ function allServiceNames(ctx: RuleContext): string[] {
   return [...Object.keys(ctx.project.services), ...Object.keys(ctx.project.disabled_services)];
 }
 
-/** The longest service name that the message mentions as `services.<name>.` (names may hold dots). */
+/** The longest service name the message mentions as `services.<name>` or `service "<name>"` (names may hold dots). */
 function serviceNamedIn(ctx: RuleContext, message: string): string | null {
   let best: string | null = null;
   for (const name of allServiceNames(ctx)) {
-    if ((message.includes(`services.${name}.`) || message.includes(`services.${name}:`)) && (!best || name.length > best.length)) {
-      best = name;
-    }
+    const mentioned = message.includes(`service "${name}"`) || new RegExp(`services\\.${escapeRegExp(name)}(?:[.: ]|$)`).test(message);
+    if (mentioned && (!best || name.length > best.length)) best = name;
   }
   return best;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -12,7 +12,6 @@ function fixFor(d: Diagnostic): string {
   }
   if (d.message.startsWith('unknown anchor')) return 'define the anchor with `&name` before the alias `*name` uses it, or fix its spelling';
   if (d.message.includes('refers to itself')) return 'an anchor cannot contain an alias of itself; copy the values instead';
-  if (d.message.includes('TAG_RESOLVE_FAILED')) return 'remove the tag; compose only understands !reset and !override';
   return 'fix the YAML here: indentation, a missing colon, quote or bracket; `docker compose config` fails on it';
 }
 
@@ -28,5 +27,9 @@ export default createRule({
     fix: 'Correct the YAML at the reported line and column; check with `docker compose config --quiet`.',
     example: 'services:\n  web:\n    image: nginx:1.27\n   ports: ["80:80"]\n',
   },
-  check: (ctx) => diagnosticFindings(ctx, ['yaml-syntax', 'yaml-alias-limit', 'yaml-merge-key', 'yaml-tag'], (d) => ({ fix: fixFor(d) })),
+  check: (ctx) =>
+    diagnosticFindings(ctx, ['yaml-syntax', 'yaml-alias-limit', 'yaml-merge-key', 'yaml-tag'], (d) =>
+      // The YAML parser's warnings (an unresolved tag, a flow indentation) are documents compose still loads.
+      d.code === 'yaml-syntax' && d.severity === 'warning' ? null : { fix: fixFor(d) },
+    ),
 });

@@ -27,13 +27,16 @@ describe('root-user', () => {
         '    build: {context: ./g, args: {APP_UID: "10001"}}',
         '  h:',
         '    build: ./missing',
+        '  i:',
+        '    build: ./i',
       ),
       // The last USER of the final stage decides, even after a root one.
       'd/Dockerfile': lines('FROM python:3.12-slim', 'USER root', 'RUN apt-get update', 'USER app'),
       // The final stage inherits the USER of the stage it starts from.
       'e/app.Dockerfile': lines('FROM node:22 AS base', 'USER node', 'FROM base', 'COPY . .'),
-      // A distroless nonroot base image, and a USER inside a heredoc that is not an instruction.
-      'f/Dockerfile': lines('# escape=`', 'FROM golang:1.23 AS build', 'RUN <<EOF', 'USER root', 'EOF', 'FROM gcr.io/distroless/static:nonroot', 'COPY --from=build /app /app'),
+      // A USER inside a heredoc or a continued line (escape character `) is not an instruction.
+      'f/Dockerfile': lines('# escape=`', 'FROM alpine:3.20', 'USER app', 'RUN <<EOF', 'USER root', 'EOF', 'RUN echo `', '  USER root'),
+      'i/Dockerfile': lines('FROM golang:1.23 AS build', 'FROM gcr.io/distroless/static:nonroot', 'COPY --from=build /app /app'),
       'g/Dockerfile': lines('FROM alpine:3.20', 'ARG APP_UID=0', 'USER ${APP_UID}'),
     };
     assert.deepEqual(runRule(rule, { files }), []);
@@ -90,7 +93,7 @@ describe('root-user', () => {
       'dev/Dockerfile': lines('FROM alpine:3.20 AS debug', 'USER root', 'FROM alpine:3.20', 'USER app'),
     };
     const findings = runRule(rule, { files });
-    assert.deepEqual(places(findings), ['compose.yaml:3:12', 'compose.yaml:5:5', 'compose.yaml:8:5']);
+    assert.deepEqual(places(findings), ['compose.yaml:3:5', 'compose.yaml:5:5', 'compose.yaml:8:5']);
     assert.equal(
       findings[0]!.message,
       'service "api" runs as root: no user is set and the final stage of api/Dockerfile has no USER, so it keeps the root user of python:3.12-slim',

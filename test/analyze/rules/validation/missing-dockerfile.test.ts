@@ -1,10 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import rule from '../../../../src/analyze/rules/validation/missing-dockerfile.js';
+import { join } from 'node:path';
+import { buildContext } from '../../../../src/analyze/context.js';
+import { toFinding } from '../../../../src/analyze/findings.js';
+import type { Finding } from '../../../../src/analyze/types.js';
+import { loadProject } from '../../../../src/compose/index.js';
+import { writeTree } from '../../../helpers/tmp.js';
 import { places, runRule } from '../../harness.js';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
 const FROM = 'FROM alpine:3.20\n';
+
+/** Runs the rule on a project in a subfolder, whose build context lies above it. */
+function runInSubfolder(files: Record<string, string>, project: string): Finding[] {
+  const dir = join(writeTree(files), project);
+  const load = loadProject({ workingDir: dir, env: {} });
+  const ctx = buildContext({ dir, environment: { name: 'base', files: load.project!.files }, load: { ...load, project: load.project! } });
+  return rule.check(ctx).map((raw) => toFinding(rule, raw, ctx));
+}
 
 describe('missing-dockerfile', () => {
   it('valid: the default and a named Dockerfile exist; an inline Dockerfile; a missing context is another rule', () => {
@@ -76,6 +90,28 @@ describe('missing-dockerfile', () => {
     assert.match(findings[0]!.message, /builds with \.\/api\/Dockerfile, which does not exist; did you mean api\/docker\/Dockerfile\?$/);
     assert.match(findings[0]!.fix!, /Write `dockerfile: docker\/Dockerfile` \(relative to the context \.\/api\)/);
     assert.match(findings[1]!.message, /did you mean services\/backend\/Dockerfile\?$/);
+  });
+
+  it('invalid: a context above the project (seed 003 layout): the suggestion is written relative to the context', () => {
+    const files = {
+      'infrastructure/docker/compose/docker-compose.yml': lines(
+        'services:',
+        '  mcp-server:',
+        '    build:',
+        '      context: ../../..',
+        '      dockerfile: infrastructure/docker/dockerfiles/mcp.Dockerfile',
+      ),
+      'infrastructure/docker/mcp-server.Dockerfile': FROM,
+      'infrastructure/docker/dockerfiles/backend.Dockerfile': FROM,
+      'apps/mcp/package.json': '{}',
+    };
+    const findings = runInSubfolder(files, 'infrastructure/docker/compose');
+    assert.deepEqual(places(findings), ['docker-compose.yml:5:19']);
+    assert.equal(
+      findings[0]!.message,
+      'service "mcp-server" builds with ../dockerfiles/mcp.Dockerfile, which does not exist; did you mean ../mcp-server.Dockerfile?',
+    );
+    assert.match(findings[0]!.fix!, /Write `dockerfile: infrastructure\/docker\/mcp-server\.Dockerfile` \(relative to the context \.\.\/\.\.\/\.\.\)/);
   });
 
   it('invalid: an unrelated Dockerfile is not suggested', () => {

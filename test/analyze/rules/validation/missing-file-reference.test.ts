@@ -60,6 +60,15 @@ describe('missing-file-reference', () => {
     assert.ok(findings.every((f) => f.severity === 'critical'));
   });
 
+  it('invalid: the file of an extends, and a label_file', () => {
+    const files = { 'compose.yaml': lines('services:', '  web:', '    extends:', '      file: ./base.yaml', '      service: web', '    label_file: ./labels') };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(places(findings), ['compose.yaml:4:7', 'compose.yaml:6:17']);
+    assert.equal(findings[0]!.message, 'compose file base.yaml not found');
+    assert.equal(findings[0]!.service, 'web');
+    assert.equal(findings[1]!.message, 'service "web" reads labels from ./labels, which does not exist');
+  });
+
   it('invalid: an included compose file that does not exist', () => {
     const files = { 'compose.yaml': lines('include:', '  - ./monitoring/compose.yaml', 'services:', '  api:', '    image: api:1.0') };
     const findings = runRule(rule, { files });

@@ -30,6 +30,10 @@ describe('yaml-syntax', () => {
     assert.deepEqual(runRule(rule, { files }), []);
   });
 
+  it('valid: a YAML warning (an unknown tag) is not an error compose stops on', () => {
+    assert.deepEqual(runRule(rule, { files: { 'compose.yaml': lines('services:', '  web:', '    image: !custom nginx:1.27') } }), []);
+  });
+
   it('invalid: a broken indentation stops the file, located where YAML fails', () => {
     const findings = runUnloadable({ 'compose.yaml': lines('services:', '  web:', '    image: nginx:1.27', '   ports: ["80:80"]') });
     assert.deepEqual(places(findings), ['compose.yaml:4:1']);

@@ -9,6 +9,8 @@ export type Tool = 'sh' | 'bash' | 'curl' | 'wget';
 export interface ImageTools {
   /** How to name the image in a message: `gcr.io/distroless/static`, `the image built from app/Dockerfile (FROM alpine:3.20)`. */
   name: string;
+  /** Built from a local Dockerfile rather than pulled. */
+  built: boolean;
   has: Partial<Record<Tool, boolean>>;
 }
 
@@ -50,9 +52,9 @@ export function imageTools(image: string | undefined, built: BuiltImage | undefi
     for (const tool of ['bash', 'curl', 'wget'] as const) if (installsPackage(built.chain, tool)) has[tool] = true;
     if (installsPackage(built.chain, 'busybox')) Object.assign(has, { sh: true, wget: true });
     if (has.bash) has.sh = true;
-    return { name: `the image built from ${built.label} (FROM ${built.base.image})`, has };
+    return { name: `the image built from ${built.label} (FROM ${built.base.image})`, built: true, has };
   }
   if (typeof image !== 'string') return undefined;
   const known = registryImageTools(image);
-  return known ? { name: image, has: known } : undefined;
+  return known ? { name: image, built: false, has: known } : undefined;
 }

@@ -51,8 +51,13 @@ function dedupe(ctx: RuleContext, all: SecretCandidate[]): SecretCandidate[] {
   });
 }
 
+const splitFiles = new WeakMap<RuleContext, Map<string, string[] | undefined>>();
+
 function linesOf(ctx: RuleContext, file: string): string[] | undefined {
-  return ctx.readText(file)?.split(/\r?\n/);
+  const files = splitFiles.get(ctx) ?? new Map<string, string[] | undefined>();
+  splitFiles.set(ctx, files);
+  if (!files.has(file)) files.set(file, ctx.readText(file)?.split(/\r?\n/));
+  return files.get(file);
 }
 
 function isComposeFile(ctx: RuleContext, file: string): boolean {
@@ -291,7 +296,7 @@ interface LineSecret {
 
 /** Directives whose argument is a password, whatever the file's syntax (redis, sentinel, keydb). */
 const PASSWORD_DIRECTIVES = /^(\s*)(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)(\s+)(\S.*?)\s*$/;
-const KEY_VALUE = /^(\s*["']?)([A-Za-z_][\w.-]*)(["']?\s*[:=]\s*)(.*?)\s*$/;
+const KEY_VALUE = /^(\s*(?:-\s+)?["']?)([A-Za-z_][\w.-]*)(["']?\s*[:=]\s*)(.*?)\s*$/;
 
 export function configLineSecret(line: string, fileName: string): LineSecret | undefined {
   if (/^\s*[#;]/.test(line) || line.trim() === '' || line.trim().startsWith('//')) return undefined;
@@ -319,7 +324,11 @@ export function configLineSecret(line: string, fileName: string): LineSecret | u
 }
 
 function stripComment(value: string, fileName: string): string {
-  if (/^["']/.test(value)) return value;
+  const quote = value[0];
+  if (quote === '"' || quote === "'") {
+    const close = value.indexOf(quote, 1);
+    return close < 0 ? value : value.slice(0, close + 1);
+  }
   const marker = /\.(ini|cnf|conf)$/i.test(fileName) ? /\s[#;]/ : /\s#/;
   const at = value.search(marker);
   return (at < 0 ? value : value.slice(0, at)).trim();

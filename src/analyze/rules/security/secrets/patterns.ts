@@ -26,6 +26,9 @@ const NOT_SECRET_SUFFIXES = new Set([
   'storage', 'source', 'audience', 'issuer', 'scope', 'scopes', 'grant', 'public', 'checksum',
 ]);
 
+/** Keys meant to be public: `JWT_PUBLIC_KEY`, `STRIPE_PUBLISHABLE_KEY`, Next.js `NEXT_PUBLIC_*`. */
+const PUBLIC_WORDS = new Set(['public', 'publishable', 'pub']);
+
 /** `MYSQL_ROOT_PASSWORD` → mysql, root, password; `clientSecret` → client, secret. */
 export function keyWords(key: string): string[] {
   return key
@@ -45,7 +48,7 @@ export function secretKeyStrength(key: string): KeyStrength | undefined {
     isSecretWord(w) ||
     (several && (w === 'pwd' || w === 'pass' || w === 'credentials' || w === 'credential')) ||
     (w === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!));
-  if (NOT_SECRET_SUFFIXES.has(last)) return undefined;
+  if (NOT_SECRET_SUFFIXES.has(last) || words.some((w) => PUBLIC_WORDS.has(w))) return undefined;
   if (words.some(secretAt)) return 'strong';
   return last === 'key' ? 'weak' : undefined;
 }
@@ -123,9 +126,9 @@ export interface UrlCredentials {
   password: string;
 }
 
-/** `postgres://user:pass@db:5432/app` → user and password (none when either is missing). */
+/** `postgres://user:pass@db:5432/app` or `redis://:pass@cache` → user and password (none without a password). */
 export function urlCredentials(text: string): UrlCredentials | undefined {
-  const m = /\b([a-z][a-z0-9+.-]*):\/\/([^\s:@/]+):([^\s@/]+)@/i.exec(text);
+  const m = /\b([a-z][a-z0-9+.-]*):\/\/([^\s:@/]*):([^\s@/]+)@/i.exec(text);
   if (!m) return undefined;
   return { scheme: m[1]!.toLowerCase(), user: m[2]!, password: m[3]! };
 }

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import rule from '../../../../src/analyze/rules/security/default-credential.js';
+import { places, runRule } from '../../harness.js';
+
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+
+describe('default-credential', () => {
+  it('valid: strong passwords, required variables, and weak words that are not passwords', () => {
+    const compose = lines(
+      'services:',
+      '  db:',
+      '    image: postgres:16',
+      '    environment:',
+      '      POSTGRES_USER: postgres',
+      '      POSTGRES_DB: postgres',
+      '      POSTGRES_PASSWORD: ${DB_PASSWORD:?set DB_PASSWORD}',
+      '      REPLICA_PASSWORD: ${REPLICA_PASSWORD:-}',
+      '      ADMIN_EMAIL: admin@example.com',
+      '      CACHE_KEY: admin',
+      '  api:',
+      '    image: api:1',
+      '    environment:',
+      '      DATABASE_URL: postgres://postgres:${DB_PASSWORD}@db/app',
+      '      API_PASSWORD: 7hV#k2Lp9qX!',
+    );
+    const findings = runRule(rule, { files: { 'compose.yaml': compose, '.env': 'DB_PASSWORD=Zq8-vT3m-Lw9x-Pp2k\n' } });
+    assert.deepEqual(findings, []);
+  });
+
+  it('invalid: product defaults, weak words, passwords equal to the user, weak fallbacks and URLs', () => {
+    const compose = lines(
+      'services:',
+      '  db:',
+      '    image: postgres:16',
+      '    environment:',
+      '      POSTGRES_PASSWORD: postgres',
+      '  mq:',
+      '    image: rabbitmq:3-management',
+      '    environment:',
+      '      - RABBITMQ_DEFAULT_USER=guest',
+      '      - RABBITMQ_DEFAULT_PASS=guest',
+      '  wp:',
+      '    image: wordpress:6',
+      '    environment:',
+      '      WORDPRESS_DB_USER: wordpress',
+      '      WORDPRESS_DB_PASSWORD: wordpress',
+      '  api:',
+      '    image: api:1',
+      '    environment:',
+      '      ADMIN_PASSWORD: ${ADMIN_PASSWORD:-changeme}',
+      '      DATABASE_URL: postgres://app:postgres@db:5432/app',
+      '  cache:',
+      '    image: redis:7',
+      '    command: redis-server --requirepass ${REDIS_PASSWORD:-redis}',
+    );
+    const findings = runRule(rule, { files: { 'compose.yaml': compose } });
+    assert.deepEqual(places(findings), [
+      'compose.yaml:5:26',
+      'compose.yaml:10:9',
+      'compose.yaml:15:30',
+      'compose.yaml:19:23',
+      'compose.yaml:20:21',
+      'compose.yaml:23:14',
+    ]);
+    assert.deepEqual(findings.map((f) => f.service), ['db', 'mq', 'wp', 'api', 'api', 'cache']);
+    assert.equal(findings[0]!.message, 'service "db": POSTGRES_PASSWORD uses the password "postgres": a well-known default for PostgreSQL');
+    assert.equal(findings[1]!.message, 'service "mq": RABBITMQ_DEFAULT_PASS uses the password "guest": a well-known weak password');
+    assert.equal(findings[2]!.message, 'service "wp": WORDPRESS_DB_PASSWORD uses the password "wo***": the same as the user name');
+    assert.equal(
+      findings[3]!.message,
+      'service "api": ADMIN_PASSWORD uses the password "changeme" as the default used when ADMIN_PASSWORD is unset: a well-known weak password',
+    );
+    assert.equal(findings[3]!.fix?.startsWith('remove the default and require the variable: ${ADMIN_PASSWORD:?set ADMIN_PASSWORD}'), true);
+    assert.match(findings[4]!.message, /DATABASE_URL has the password "postgres" in its URL: a well-known default for PostgreSQL/);
+    assert.match(findings[5]!.message, /the command uses the password "redis" as the default used when REDIS_PASSWORD is unset: a well-known default for Redis/);
+  });
+
+  it('invalid: weak passwords in .env (even when git ignores it) and in mounted configuration files', () => {
+    const compose = 'services:\n  cache:\n    image: redis:7\n    volumes:\n      - ./redis.conf:/etc/redis/redis.conf:ro\n';
+    const findings = runRule(rule, {
+      files: {
+        'compose.yaml': compose,
+        '.env': 'ADMIN_USER=ops\nADMIN_PASSWORD=admin\n',
+        '.gitignore': '.env\n',
+        'redis.conf': 'port 6379\nrequirepass foobared\n',
+      },
+    });
+    assert.deepEqual(places(findings), ['.env:2:16', 'redis.conf:2:13']);
+    assert.deepEqual(findings.map((f) => f.service), [null, 'cache']);
+  });
+});
