@@ -45,7 +45,7 @@ const KEY_VALUE_MAPS = [
   'configs.*.labels',
 ] as const;
 
-const SINGLE_OR_LIST = ['services.*.dns', 'services.*.dns_search', 'services.*.tmpfs'] as const;
+const SINGLE_OR_LIST = ['services.*.dns', 'services.*.dns_search', 'services.*.tmpfs', 'services.*.label_file'] as const;
 const DURATIONS = [
   'services.*.healthcheck.interval',
   'services.*.healthcheck.timeout',

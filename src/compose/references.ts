@@ -49,7 +49,8 @@ export function checkReferences(tree: MapNode, disabled: ReadonlySet<string>, di
     }
     const deps = get(service, 'depends_on');
     for (const [dep, e] of isMap(deps) ? deps.entries : []) {
-      if (!services.entries.has(dep)) {
+      // An optional dependency (`required: false`) on a missing service is dropped by compose, silently.
+      if (!services.entries.has(dep) && getString(e.value, 'required') !== 'false') {
         report('unknown-dependency', `service "${name}" depends on "${dep}", which is not a service of this project`, e.keyPos);
       }
     }

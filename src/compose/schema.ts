@@ -155,7 +155,9 @@ const precompiled = await importPrecompiled();
 
 async function importPrecompiled(): Promise<PrecompiledValidator | undefined> {
   try {
-    const generated = (await import(new URL('./schema/validate.js', import.meta.url).href)) as Partial<PrecompiledValidator>;
+    // `as string` keeps tsc from requiring the file, which only the build makes; the emitted
+    // import keeps its literal path, so the CLI bundle (scripts/build-bundle.mjs) includes it.
+    const generated = (await import('./schema/validate.js' as string)) as Partial<PrecompiledValidator>;
     const { fingerprint, formats, createValidator } = generated;
     if (typeof fingerprint !== 'string' || !Array.isArray(formats) || typeof createValidator !== 'function') return undefined;
     return { fingerprint, formats, createValidator };

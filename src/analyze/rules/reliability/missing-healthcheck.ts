@@ -1,5 +1,6 @@
 import type { Service } from '../../../compose/index.js';
 import { hasHealthcheck } from '../../dockerfile/index.js';
+import type { RuleContext } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { imageName, parseImage, services } from '../util.js';
 import { imageTools, type ImageTools } from './image/tools.js';
@@ -32,7 +33,7 @@ export default createRule({
       })),
 });
 
-function imageHasHealthcheck(ctx: Parameters<typeof builtImage>[0], service: Service): boolean {
+function imageHasHealthcheck(ctx: RuleContext, service: Service): boolean {
   const built = builtImage(ctx, service);
   if (built) return hasHealthcheck(built.stage);
   return typeof service.image === 'string' && IMAGES_WITH_HEALTHCHECK.has(parseImage(service.image.toLowerCase()).repository);

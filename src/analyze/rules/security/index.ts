@@ -13,6 +13,10 @@ import privilegedPort from './privileged-port.js';
 import sensitiveHostMount from './sensitive-host-mount.js';
 import hostDevice from './host-device.js';
 import latestTag from './latest-tag.js';
+import hardcodedSecret from './hardcoded-secret.js';
+import defaultCredential from './default-credential.js';
+import devOverrideWeakensSecurity from './dev-override-weakens-security.js';
+import internalNetworkExposed from './internal-network-exposed.js';
 
 /** The security rules, in the order of ARCHITECTURE §3. */
 export const SECURITY_RULES = [
@@ -25,12 +29,14 @@ export const SECURITY_RULES = [
   unconfinedProfile,
   rootUser,
   writableRootfs,
-  // hardcoded-secret, default-credential: added here by the secrets rules' author.
+  hardcodedSecret,
+  defaultCredential,
   exposedDatabasePort,
   unboundPortInterface,
   privilegedPort,
   sensitiveHostMount,
   hostDevice,
   latestTag,
-  // dev-override-weakens-security, internal-network-exposed: added here by the overlay rules' author.
+  devOverrideWeakensSecurity,
+  internalNetworkExposed,
 ] as const;

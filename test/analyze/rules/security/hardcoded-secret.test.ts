@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import rule from '../../../../src/analyze/rules/security/hardcoded-secret.js';
+import { writeTree } from '../../../helpers/tmp.js';
 import { places, runRule } from '../../harness.js';
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
@@ -37,6 +38,12 @@ describe('hardcoded-secret', () => {
       env: { JWT_SECRET: 'from-the-shell-4f9a8b7c', API_TOKEN: 'from-the-shell-too-1a2b3c' },
     });
     assert.deepEqual(findings, []);
+  });
+
+  it('valid: files outside the project (host paths of the deploying machine) are not read', () => {
+    const host = writeTree({ 'redis.conf': 'requirepass Kx93-pq1z-Lm4v\n', 'app.env': 'API_TOKEN=Kx93-pq1z-Lm4v-88\n' });
+    const compose = `services:\n  cache:\n    image: redis:7\n    env_file: [${host}/app.env]\n    volumes: ["${host}/redis.conf:/etc/redis.conf:ro", "${host}:/host"]\n`;
+    assert.deepEqual(runRule(rule, { files: { 'compose.yaml': compose } }), []);
   });
 
   it('valid: a well-known weak password is left to default-credential', () => {

@@ -1,9 +1,10 @@
-import { basename, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { Position, Service } from '../../../../compose/index.js';
 import type { RuleContext } from '../../../types.js';
 import { imageName } from '../../util.js';
 import { isGitIgnored } from './gitignore.js';
 import { keyWords } from './patterns.js';
+import { configLineSecret } from './config-lines.js';
 import { dotenvEntries, hasReference, rawScalarAt } from './raw-text.js';
 import { secretsOfCommand, secretsOfValue, type SecretPart } from './values.js';
 import type { WeakContext } from './weak-passwords.js';
@@ -177,9 +178,10 @@ function commandSecrets(ctx: RuleContext, name: string, service: Service, hints:
 function envFileSecrets(ctx: RuleContext): SecretCandidate[] {
   const users = new Map<string, string[]>();
   for (const [name, service] of Object.entries(ctx.project.services)) {
-    for (const ref of Array.isArray(service.env_file) ? service.env_file : []) {
-      if (typeof ref?.path === 'string') users.set(ref.path, [...(users.get(ref.path) ?? []), name]);
-    }
+    (Array.isArray(service.env_file) ? service.env_file : []).forEach((ref, index) => {
+      if (typeof ref?.path !== 'string' || !isProjectFile(ctx, ['services', name, 'env_file', index, 'path'], ref.path)) return;
+      users.set(ref.path, [...(users.get(ref.path) ?? []), name]);
+    });
   }
   const files = [join(ctx.dir, '.env'), ...users.keys()];
   const out: SecretCandidate[] = [];
@@ -228,7 +230,7 @@ function dotenvSecrets(
 
 function fileLabel(ctx: RuleContext, file: string, mountedBy: string | undefined): string {
   const rel = relative(ctx.dir, file);
-  const shown = rel.startsWith('..') ? file : rel;
+  const shown = rel === '' || isAbsolute(rel) ? file : rel;
   return mountedBy ? `${shown} (mounted into service "${mountedBy}")` : shown;
 }
 
@@ -242,8 +244,10 @@ function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
   const out: SecretCandidate[] = [];
   for (const [name, service] of Object.entries(ctx.project.services)) {
     const hints = productNames(name, service);
-    for (const volume of Array.isArray(service.volumes) ? service.volumes : []) {
+    const volumes = Array.isArray(service.volumes) ? service.volumes : [];
+    for (const [index, volume] of volumes.entries()) {
       if (volume?.type !== 'bind' || typeof volume.source !== 'string') continue;
+      if (!isProjectFile(ctx, ['services', name, 'volumes', index, 'source'], volume.source)) continue;
       for (const file of mountedFiles(ctx, volume.source)) {
         if (!CONFIG_FILE.test(basename(file))) continue;
         if (DOTENV_FILE.test(basename(file))) {
@@ -255,6 +259,23 @@ function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
   return out;
 }
 
+/**
+ * Whether a path names a file of the project (`./config/redis.conf`, `../config/app.env`) rather
+ * than of the host that deploys it (`/etc`, `~/.aws`): the analyzer's own machine has other host
+ * files, so only paths written relative to the project are read. The text as written decides;
+ * when it cannot be read back, the path must lie inside the project directory.
+ */
+function isProjectFile(ctx: RuleContext, modelPath: (string | number)[], file: string): boolean {
+  const pos = ctx.load.positionOf(modelPath);
+  const lines = pos && isComposeFile(ctx, pos.file) ? linesOf(ctx, pos.file) : undefined;
+  const raw = lines && pos ? rawScalarAt(lines, pos.line, pos.column)?.trim() : undefined;
+  if (raw !== undefined && raw !== '' && !hasReference(raw)) return !/^(\/|~|[A-Za-z]:[\\/])/.test(raw);
+  return [ctx.dir, ctx.project.working_dir].some((root) => {
+    const rel = relative(root, file);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+  });
+}
+
 function mountedFiles(ctx: RuleContext, source: string): string[] {
   if (ctx.readText(source) !== undefined) return [source];
   return ctx
@@ -263,7 +284,7 @@ function mountedFiles(ctx: RuleContext, source: string): string[] {
     .map((entry) => join(source, entry));
 }
 
-/** `requirepass s3cret`, `password = s3cret`, `"apiKey": "…"`, and URLs or tokens on any line. */
+/** The secrets of a mounted configuration file, line by line. */
 function configLines(ctx: RuleContext, file: string, service: string, hints: string[]): SecretCandidate[] {
   const text = ctx.readText(file);
   if (text === undefined || text.length > MAX_FILE_SIZE) return [];
@@ -286,59 +307,4 @@ function configLines(ctx: RuleContext, file: string, service: string, hints: str
     }
   });
   return out;
-}
-
-interface LineSecret {
-  key: string;
-  column: number;
-  parts: SecretPart[];
-}
-
-/** Directives whose argument is a password, whatever the file's syntax (redis, sentinel, keydb). */
-const PASSWORD_DIRECTIVES = /^(\s*)(requirepass|masterauth|sentinel\s+auth-pass\s+\S+)(\s+)(\S.*?)\s*$/;
-const KEY_VALUE = /^(\s*(?:-\s+)?["']?)([A-Za-z_][\w.-]*)(["']?\s*[:=]\s*)(.*?)\s*$/;
-
-export function configLineSecret(line: string, fileName: string): LineSecret | undefined {
-  if (/^\s*[#;]/.test(line) || line.trim() === '' || line.trim().startsWith('//')) return undefined;
-  const directive = PASSWORD_DIRECTIVES.exec(line);
-  if (directive) {
-    const [, lead, key, gap, value] = directive as unknown as [string, string, string, string, string];
-    const column = lead.length + key.length + gap.length + 1;
-    const parts = secretsOfValue('password', unquoteValue(value), unquoteValue(value));
-    return parts.length ? { key: key.split(/\s+/).slice(0, 2).join(' '), column: column + quoteOffset(value), parts } : undefined;
-  }
-  const pair = KEY_VALUE.exec(line);
-  if (pair) {
-    const [, lead, key, sep, rest] = pair as unknown as [string, string, string, string, string];
-    const value = stripComment(rest.replace(/,$/, ''), fileName);
-    if (/^[[{|>&*]/.test(value) || value === '') return undefined;
-    const inner = unquoteValue(value);
-    if (/%\(|\{\{|\$\{|^\$/.test(inner) || hasReference(inner)) return undefined;
-    const parts = secretsOfValue(key, inner, inner);
-    const column = lead.length + key.length + sep.length + 1 + quoteOffset(value);
-    return parts.length ? { key, column, parts } : undefined;
-  }
-  const parts = secretsOfCommand(line).filter((p) => p.kind !== 'flag');
-  const first = parts[0];
-  return first ? { key: first.label ?? 'URL', column: first.offset + 1, parts } : undefined;
-}
-
-function stripComment(value: string, fileName: string): string {
-  const quote = value[0];
-  if (quote === '"' || quote === "'") {
-    const close = value.indexOf(quote, 1);
-    return close < 0 ? value : value.slice(0, close + 1);
-  }
-  const marker = /\.(ini|cnf|conf)$/i.test(fileName) ? /\s[#;]/ : /\s#/;
-  const at = value.search(marker);
-  return (at < 0 ? value : value.slice(0, at)).trim();
-}
-
-function unquoteValue(value: string): string {
-  const m = /^(["'])(.*)\1$/.exec(value.trim());
-  return m ? m[2]! : value.trim();
-}
-
-function quoteOffset(value: string): number {
-  return /^["']/.test(value) ? 1 : 0;
 }
