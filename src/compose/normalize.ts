@@ -76,7 +76,7 @@ export const CANONICAL_RULES: readonly (readonly [PathPattern, Transform])[] = [
   ...KEY_VALUE_MAPS.map((p) => [p, keyValueMap] as const),
   ...SINGLE_OR_LIST.map((p) => [p, (n: Node) => (n.kind === 'scalar' ? seqNode(n.pos, [n]) : n)] as const),
   ...DURATIONS.map((p) => [p, duration] as const),
-  ...TOP_LEVEL_OBJECTS.map((p) => [p, (n: Node) => (n.kind === 'scalar' && n.value === null ? mapNode(n.pos) : n)] as const),
+  ...TOP_LEVEL_OBJECTS.map((p) => [p, topLevelObject] as const),
 ];
 
 export function canonicalize(root: MapNode, diagnostics: Diagnostic[]): MapNode {
@@ -94,6 +94,25 @@ export function canonicalize(root: MapNode, diagnostics: Diagnostic[]): MapNode 
     return out;
   };
   return visit(root, []) as MapNode;
+}
+
+/**
+ * A network, volume, secret or config: an empty declaration is an empty mapping, and the
+ * deprecated `external: {name: x}` becomes `external: true` with `name: x`, as compose does.
+ */
+function topLevelObject(n: Node, report: (m: string, at: Position) => void): Node {
+  if (n.kind === 'scalar' && n.value === null) return mapNode(n.pos);
+  const external = n.kind === 'map' ? n.entries.get('external') : undefined;
+  if (n.kind !== 'map' || external?.value.kind !== 'map') return n;
+  const legacyName = external.value.entries.get('name');
+  external.value = scalarNode(external.value.pos, true);
+  if (!legacyName) return n;
+  const name = n.entries.get('name');
+  if (!name) n.entries.set('name', legacyName);
+  else if (name.value.kind !== 'scalar' || legacyName.value.kind !== 'scalar' || name.value.value !== legacyName.value.value) {
+    report('name and external.name conflict; only use name', legacyName.keyPos);
+  }
+  return n;
 }
 
 function fromPlainAt(value: unknown, n: Node): Node {

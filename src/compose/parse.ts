@@ -204,6 +204,15 @@ class Converter {
         this.diagnostics.push(diagnostic('yaml-syntax', 'mapping keys must be plain strings', keyPos));
         continue;
       }
+      if (keyNode && typeof keyNode.value !== 'string') {
+        // compose refuses keys YAML reads as numbers, booleans or null (`123:`); the entry is kept
+        // under its text so that the rest of the file can still be read.
+        const text = String(keyNode.value);
+        const kind = keyNode.value === null ? 'null' : typeof keyNode.value === 'boolean' ? 'a boolean' : 'a number';
+        this.diagnostics.push(
+          diagnostic('yaml-syntax', `mapping key ${text} is ${kind}, not text; quote it: "${text}"`, keyPos),
+        );
+      }
       const key = keyNode ? String(keyNode.value) : 'null';
       const isMergeKey = key === '<<' && keyNode !== null && keyNode.type === 'PLAIN';
 

@@ -40,6 +40,18 @@ const bindSource: Resolver = (n, baseDir, home) => {
   return n;
 };
 
+/** A `local` volume with `o: bind` mounts `driver_opts.device`, a host path (compose resolves it too). */
+const boundDevice: Resolver = (n, baseDir, home) => {
+  if (n.kind !== 'map') return n;
+  const driver = n.entries.get('driver')?.value;
+  const options = n.entries.get('driver_opts')?.value;
+  if (driver?.kind !== 'scalar' || driver.value !== 'local' || options?.kind !== 'map') return n;
+  const o = options.entries.get('o')?.value;
+  const device = options.entries.get('device');
+  if (o?.kind === 'scalar' && o.value === 'bind' && device) device.value = localPath(device.value, baseDir, home);
+  return n;
+};
+
 export const PATH_RULES: readonly (readonly [PathPattern, Resolver])[] = [
   ['services.*.build.context', localPath],
   ['services.*.build.additional_contexts.*', contextPath],
@@ -48,6 +60,7 @@ export const PATH_RULES: readonly (readonly [PathPattern, Resolver])[] = [
   ['services.*.volumes.*', bindSource],
   ['secrets.*.file', localPath],
   ['configs.*.file', localPath],
+  ['volumes.*', boundDevice],
 ];
 
 export function resolvePaths(root: MapNode, baseDir: string, home: string = homedir()): void {

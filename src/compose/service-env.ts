@@ -15,6 +15,7 @@ export function resolveServiceEnvironment(tree: MapNode, lookup: Lookup, diagnos
   for (const entry of services.entries.values()) {
     const service = entry.value;
     if (!isMap(service)) continue;
+    resolveBuildArgs(service, lookup);
     const envFiles = get(service, 'env_file');
     const declared = get(service, 'environment');
     if (!isSeq(envFiles) && !isMap(declared)) continue;
@@ -49,5 +50,20 @@ export function resolveServiceEnvironment(tree: MapNode, lookup: Lookup, diagnos
     const pos = declared?.pos ?? envFiles?.pos ?? service.pos;
     const existing = service.entries.get('environment');
     service.entries.set('environment', { keyPos: existing?.keyPos ?? pos, value: mapNode(pos, merged) });
+  }
+}
+
+/**
+ * A build argument without a value (`- VERSION`, `VERSION:`) takes the environment's value, and is
+ * left out when the environment has none, as compose does (the Dockerfile's default then applies).
+ */
+function resolveBuildArgs(service: MapNode, lookup: Lookup): void {
+  const args = get(get(service, 'build'), 'args');
+  if (!isMap(args)) return;
+  for (const [key, e] of [...args.entries]) {
+    if (e.value.kind !== 'scalar' || e.value.value !== null) continue;
+    const value = lookup(key);
+    if (value === undefined) args.entries.delete(key);
+    else e.value = scalarNode(e.value.pos, value);
   }
 }

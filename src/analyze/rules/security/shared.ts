@@ -343,6 +343,11 @@ const NON_ROOT_REPOSITORIES = new Set([
   'adminer',
   'dpage/pgadmin4',
   'apache/kafka',
+  // Redpanda's images run as the redpanda user (UID 101) since v22.
+  'docker.redpanda.com/vectorized/redpanda',
+  'docker.redpanda.com/redpandadata/redpanda',
+  'vectorized/redpanda',
+  'redpandadata/redpanda',
   'mailhog/mailhog',
   'cloudflare/cloudflared',
   'nginxinc/nginx-unprivileged',

@@ -1,0 +1,537 @@
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { runCall, type CallOptions } from './call.js';
+import { describeEndpoint, endpointFromDockerHost, type DockerEndpoint } from './endpoint.js';
+import { DockerAbortError, DockerApiError, DockerError, toDockerError } from './errors.js';
+import { jsonMessages, messageError, type ProgressMessage } from './json-stream.js';
+import { logLines, type LogLine } from './log-stream.js';
+import type {
+  ContainerCreateBody,
+  ContainerInspect,
+  ContainerStats,
+  ContainerSummary,
+  EndpointSettings,
+  EngineInfo,
+  EngineVersion,
+  ExecResult,
+  ImageInspect,
+  ImageSummary,
+  ListFilters,
+  NetworkCreateBody,
+  NetworkInspect,
+  VolumeCreateBody,
+  VolumeInspect,
+} from './types.js';
+
+export interface DockerClientOptions {
+  /** A DOCKER_HOST-style address; default: `env.DOCKER_HOST`, else the default unix socket. */
+  host?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Default time limit of a call in milliseconds (30 s); long operations have their own. */
+  timeoutMs?: number;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  /** Lines from the end to start with; default all. */
+  tail?: number;
+  /** Unix seconds or an RFC 3339 time. */
+  since?: number | string;
+  timestamps?: boolean;
+  /** Whether the container has a TTY; looked up when not given. */
+  tty?: boolean;
+}
+
+export interface BuildOptions {
+  /** Name:tag for the image. */
+  tag: string;
+  /** Path of the Dockerfile inside the context. */
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  target?: string;
+  labels?: Record<string, string>;
+  onProgress?: (message: ProgressMessage) => void;
+}
+
+export interface ImportOptions {
+  repo: string;
+  tag?: string;
+  /** Dockerfile instructions applied to the imported image (`CMD ["sh"]`, `WORKDIR /`). */
+  changes?: string[];
+}
+
+/** The subset of docker-modem the client drives. */
+interface Modem {
+  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
+}
+
+type StatusCodes = Record<number, true | string>;
+
+interface Request {
+  method: 'GET' | 'POST' | 'DELETE' | 'PUT' | 'HEAD';
+  path: string;
+  query?: Record<string, string | number | boolean | string[] | undefined>;
+  body?: unknown;
+  /** A request body to stream (build contexts, imports). */
+  file?: NodeJS.ReadableStream;
+  /** Hand back the response stream instead of its parsed body. */
+  stream?: boolean;
+  hijack?: boolean;
+  statusCodes?: StatusCodes;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Stopping waits for the container's own grace period before this margin applies. */
+const STOP_MARGIN_MS = 30_000;
+const OK: StatusCodes = { 200: true, 201: true, 204: true, 304: true };
+
+// dockerode pulls in ssh2, whose optional native addons esbuild cannot bundle; loading it with a
+// require of our own keeps it out of dist/shipshape.mjs and off the start-up path of commands
+// that never talk to the engine.
+const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * A promise-only client for the parts of the Engine API Shipshape uses. Every method takes
+ * `CallOptions` (AbortSignal, time limit) last and rejects only with `DockerError`s.
+ */
+export class DockerClient {
+  readonly endpoint: DockerEndpoint;
+  readonly address: string;
+  private readonly modem: Modem;
+  private readonly timeoutMs: number;
+
+  constructor(options: DockerClientOptions = {}) {
+    const env = options.env ?? process.env;
+    const endpoint = endpointFromDockerHost(options.host ?? env.DOCKER_HOST);
+    if ('error' in endpoint) throw new DockerError(endpoint.error, 'connect to the Docker engine');
+    this.endpoint = endpoint;
+    this.address = describeEndpoint(endpoint);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const DockerodeClass = requireFromHere('dockerode') as typeof Dockerode;
+    const docker =
+      endpoint.kind === 'unix'
+        ? new DockerodeClass({ socketPath: endpoint.socketPath })
+        : new DockerodeClass({ host: endpoint.host, port: endpoint.port, protocol: 'http' });
+    this.modem = docker.modem as unknown as Modem;
+  }
+
+  // --- engine --------------------------------------------------------------------------------
+
+  async ping(call?: CallOptions): Promise<void> {
+    await this.request('ping the Docker engine', call, { method: 'GET', path: '/_ping' });
+  }
+
+  version(call?: CallOptions): Promise<EngineVersion> {
+    return this.request('read the engine version', call, { method: 'GET', path: '/version' });
+  }
+
+  info(call?: CallOptions): Promise<EngineInfo> {
+    return this.request('read the engine information', call, { method: 'GET', path: '/info' });
+  }
+
+  // --- containers ----------------------------------------------------------------------------
+
+  readonly containers = {
+    list: (options: { all?: boolean; filters?: ListFilters } = {}, call?: CallOptions): Promise<ContainerSummary[]> =>
+      this.request('list containers', call, {
+        method: 'GET',
+        path: '/containers/json',
+        query: { all: options.all ?? false, filters: filtersQuery(options.filters) },
+      }),
+
+    create: async (
+      name: string | undefined,
+      body: ContainerCreateBody,
+      call?: CallOptions,
+    ): Promise<{ id: string; warnings: string[] }> => {
+      const created = await this.request<{ Id: string; Warnings?: string[] | null }>(
+        `create container ${name ?? ''}`.trim(),
+        call,
+        { method: 'POST', path: '/containers/create', query: { name }, body },
+      );
+      return { id: created.Id, warnings: created.Warnings ?? [] };
+    },
+
+    start: async (id: string, call?: CallOptions): Promise<void> => {
+      // 304: already running, which is what the caller wanted.
+      await this.request(`start container ${id}`, call, { method: 'POST', path: `/containers/${enc(id)}/start` });
+    },
+
+    stop: async (id: string, options: { timeoutSeconds?: number } = {}, call?: CallOptions): Promise<void> => {
+      const grace = options.timeoutSeconds;
+      await this.request(
+        `stop container ${id}`,
+        { ...call, timeoutMs: call?.timeoutMs ?? (grace ?? 10) * 1000 + STOP_MARGIN_MS },
+        { method: 'POST', path: `/containers/${enc(id)}/stop`, query: { t: grace } },
+      );
+    },
+
+    restart: async (id: string, options: { timeoutSeconds?: number } = {}, call?: CallOptions): Promise<void> => {
+      const grace = options.timeoutSeconds;
+      await this.request(
+        `restart container ${id}`,
+        { ...call, timeoutMs: call?.timeoutMs ?? (grace ?? 10) * 1000 + STOP_MARGIN_MS },
+        { method: 'POST', path: `/containers/${enc(id)}/restart`, query: { t: grace } },
+      );
+    },
+
+    kill: async (id: string, options: { signal?: string } = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`kill container ${id}`, call, {
+        method: 'POST',
+        path: `/containers/${enc(id)}/kill`,
+        query: { signal: options.signal },
+      });
+    },
+
+    remove: async (id: string, options: { force?: boolean; volumes?: boolean } = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`remove container ${id}`, call, {
+        method: 'DELETE',
+        path: `/containers/${enc(id)}`,
+        query: { force: options.force ?? false, v: options.volumes ?? false },
+      });
+    },
+
+    inspect: (id: string, call?: CallOptions): Promise<ContainerInspect> =>
+      this.request(`inspect container ${id}`, call, { method: 'GET', path: `/containers/${enc(id)}/json` }),
+
+    /** Waits until the container stops (`not-running`) and returns its exit code. No default time limit. */
+    wait: async (
+      id: string,
+      options: { condition?: 'not-running' | 'next-exit' | 'removed' } = {},
+      call?: CallOptions,
+    ): Promise<{ exitCode: number }> => {
+      const result = await this.request<{ StatusCode: number; Error?: { Message?: string } | null }>(
+        `wait for container ${id}`,
+        { ...call, timeoutMs: call?.timeoutMs ?? 0 },
+        { method: 'POST', path: `/containers/${enc(id)}/wait`, query: { condition: options.condition } },
+      );
+      return { exitCode: result.StatusCode };
+    },
+
+    /**
+     * The container's output, line by line, stdout and stderr told apart. With `follow` it goes
+     * on until the container stops or `call.signal` fires, which ends the iteration quietly.
+     */
+    logs: (id: string, options: LogsOptions = {}, call?: CallOptions): AsyncIterable<LogLine> =>
+      this.logLines(id, options, call),
+
+    /** One sample of the container's resource usage. */
+    stats: (id: string, call?: CallOptions): Promise<ContainerStats> =>
+      this.request(`read stats of container ${id}`, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/stats`,
+        query: { stream: false },
+      }),
+
+    /** Runs a command in a running container and collects its output. No default time limit. */
+    exec: (
+      id: string,
+      command: string[],
+      options: { env?: string[]; user?: string; workingDir?: string } = {},
+      call?: CallOptions,
+    ): Promise<ExecResult> => this.exec(id, command, options, call),
+  };
+
+  // --- networks ------------------------------------------------------------------------------
+
+  readonly networks = {
+    list: (options: { filters?: ListFilters } = {}, call?: CallOptions): Promise<NetworkInspect[]> =>
+      this.request('list networks', call, { method: 'GET', path: '/networks', query: { filters: filtersQuery(options.filters) } }),
+
+    create: async (body: NetworkCreateBody, call?: CallOptions): Promise<{ id: string }> => {
+      const created = await this.request<{ Id: string }>(`create network ${body.Name}`, call, {
+        method: 'POST',
+        path: '/networks/create',
+        body: { CheckDuplicate: true, ...body },
+      });
+      return { id: created.Id };
+    },
+
+    inspect: (idOrName: string, call?: CallOptions): Promise<NetworkInspect> =>
+      this.request(`inspect network ${idOrName}`, call, { method: 'GET', path: `/networks/${enc(idOrName)}` }),
+
+    remove: async (idOrName: string, call?: CallOptions): Promise<void> => {
+      await this.request(`remove network ${idOrName}`, call, { method: 'DELETE', path: `/networks/${enc(idOrName)}` });
+    },
+
+    connect: async (network: string, container: string, endpoint: EndpointSettings = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`connect container ${container} to network ${network}`, call, {
+        method: 'POST',
+        path: `/networks/${enc(network)}/connect`,
+        body: { Container: container, EndpointConfig: endpoint },
+      });
+    },
+
+    disconnect: async (network: string, container: string, options: { force?: boolean } = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`disconnect container ${container} from network ${network}`, call, {
+        method: 'POST',
+        path: `/networks/${enc(network)}/disconnect`,
+        body: { Container: container, Force: options.force ?? false },
+      });
+    },
+  };
+
+  // --- volumes -------------------------------------------------------------------------------
+
+  readonly volumes = {
+    list: async (options: { filters?: ListFilters } = {}, call?: CallOptions): Promise<VolumeInspect[]> => {
+      const listed = await this.request<{ Volumes: VolumeInspect[] | null }>('list volumes', call, {
+        method: 'GET',
+        path: '/volumes',
+        query: { filters: filtersQuery(options.filters) },
+      });
+      return listed.Volumes ?? [];
+    },
+
+    create: (body: VolumeCreateBody, call?: CallOptions): Promise<VolumeInspect> =>
+      this.request(`create volume ${body.Name ?? ''}`.trim(), call, { method: 'POST', path: '/volumes/create', body }),
+
+    inspect: (name: string, call?: CallOptions): Promise<VolumeInspect> =>
+      this.request(`inspect volume ${name}`, call, { method: 'GET', path: `/volumes/${enc(name)}` }),
+
+    remove: async (name: string, options: { force?: boolean } = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`remove volume ${name}`, call, {
+        method: 'DELETE',
+        path: `/volumes/${enc(name)}`,
+        query: { force: options.force ?? false },
+      });
+    },
+  };
+
+  // --- images --------------------------------------------------------------------------------
+
+  readonly images = {
+    list: (options: { all?: boolean; filters?: ListFilters } = {}, call?: CallOptions): Promise<ImageSummary[]> =>
+      this.request('list images', call, {
+        method: 'GET',
+        path: '/images/json',
+        query: { all: options.all ?? false, filters: filtersQuery(options.filters) },
+      }),
+
+    inspect: (ref: string, call?: CallOptions): Promise<ImageInspect> =>
+      this.request(`inspect image ${ref}`, call, { method: 'GET', path: `/images/${encodeImageRef(ref)}/json` }),
+
+    remove: async (ref: string, options: { force?: boolean } = {}, call?: CallOptions): Promise<void> => {
+      await this.request(`remove image ${ref}`, call, {
+        method: 'DELETE',
+        path: `/images/${encodeImageRef(ref)}`,
+        query: { force: options.force ?? false },
+      });
+    },
+
+    /** Pulls `ref` (`name[:tag]` or `name@digest`); the time limit covers only the registry's first answer. */
+    pull: async (ref: string, options: { onProgress?: (m: ProgressMessage) => void } = {}, call?: CallOptions): Promise<void> => {
+      const { name, tag } = splitImageRef(ref);
+      const operation = `pull image ${ref}`;
+      const stream = await this.request<Readable>(operation, call, {
+        method: 'POST',
+        path: '/images/create',
+        query: { fromImage: name, tag },
+        stream: true,
+      });
+      await this.followProgress(operation, stream, call, options.onProgress);
+    },
+
+    /** Builds an image from a tar stream of the context; returns the image ID. No default time limit. */
+    build: async (context: NodeJS.ReadableStream, options: BuildOptions, call?: CallOptions): Promise<{ id: string }> => {
+      const operation = `build image ${options.tag}`;
+      const stream = await this.request<Readable>(
+        operation,
+        { ...call, timeoutMs: call?.timeoutMs ?? 0 },
+        {
+          method: 'POST',
+          path: '/build',
+          query: {
+            t: options.tag,
+            dockerfile: options.dockerfile,
+            target: options.target,
+            buildargs: options.buildArgs ? JSON.stringify(options.buildArgs) : undefined,
+            labels: options.labels ? JSON.stringify(options.labels) : undefined,
+            rm: true,
+            forcerm: true,
+          },
+          file: context,
+          stream: true,
+        },
+      );
+      let id: string | undefined;
+      await this.followProgress(operation, stream, call, (message) => {
+        if (message.aux?.ID) id = message.aux.ID;
+        const built = /^Successfully built ([0-9a-f]+)/.exec(message.stream ?? '');
+        if (built && !id) id = built[1];
+        options.onProgress?.(message);
+      });
+      if (id) return { id };
+      return { id: (await this.images.inspect(options.tag, call)).Id };
+    },
+
+    /** Creates an image from a root file system tar (`docker import`); returns the image ID. */
+    import: async (tar: NodeJS.ReadableStream, options: ImportOptions, call?: CallOptions): Promise<{ id: string }> => {
+      const ref = `${options.repo}:${options.tag ?? 'latest'}`;
+      const operation = `import image ${ref}`;
+      const stream = await this.request<Readable>(operation, call, {
+        method: 'POST',
+        path: '/images/create',
+        query: { fromSrc: '-', repo: options.repo, tag: options.tag ?? 'latest', changes: options.changes },
+        file: tar,
+        stream: true,
+      });
+      let id: string | undefined;
+      await this.followProgress(operation, stream, call, (message) => {
+        if (message.status?.startsWith('sha256:')) id = message.status;
+      });
+      return { id: id ?? (await this.images.inspect(ref, call)).Id };
+    },
+  };
+
+  // --- plumbing ------------------------------------------------------------------------------
+
+  private request<T>(operation: string, call: CallOptions | undefined, req: Request): Promise<T> {
+    return runCall({ operation, endpoint: this.address }, call, this.timeoutMs, (signal) => this.dial<T>(req, signal));
+  }
+
+  private dial<T>(req: Request, signal: AbortSignal): Promise<T> {
+    const query: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query[k] = v;
+    return new Promise<T>((resolve, reject) => {
+      this.modem.dial(
+        {
+          path: `${req.path}?`,
+          method: req.method,
+          // docker-modem takes the query and the JSON body from one object unless they are given
+          // apart; an empty body is not sent at all (`/start` refuses a body).
+          options: { _query: query, _body: req.body ?? {} },
+          file: req.file,
+          isStream: req.stream ?? false,
+          hijack: req.hijack ?? false,
+          statusCodes: req.statusCodes ?? { ...OK, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' },
+          abortSignal: signal,
+        },
+        (err, data) => (err ? reject(err) : resolve(data as T)),
+      );
+    });
+  }
+
+  private async followProgress(
+    operation: string,
+    stream: Readable,
+    call: CallOptions | undefined,
+    onMessage: ((m: ProgressMessage) => void) | undefined,
+  ): Promise<void> {
+    try {
+      for await (const message of jsonMessages(stream)) {
+        const error = messageError(message);
+        if (error) throw new DockerApiError(operation, message.errorDetail?.code ?? 500, error.trim());
+        onMessage?.(message);
+      }
+    } catch (err) {
+      if (call?.signal?.aborted) throw new DockerAbortError(operation);
+      throw toDockerError(err, operation, this.address);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private async *logLines(id: string, options: LogsOptions, call: CallOptions | undefined): AsyncGenerator<LogLine> {
+    const tty = options.tty ?? (await this.containers.inspect(id, call)).Config.Tty;
+    const operation = `read logs of container ${id}`;
+    let stream: Readable;
+    try {
+      stream = await this.request<Readable>(operation, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/logs`,
+        query: {
+          follow: options.follow ?? false,
+          stdout: true,
+          stderr: true,
+          tail: options.tail === undefined ? undefined : String(options.tail),
+          since: options.since,
+          timestamps: options.timestamps ?? false,
+        },
+        stream: true,
+      });
+    } catch (err) {
+      if (err instanceof DockerAbortError) return;
+      throw err;
+    }
+    try {
+      yield* logLines(stream, tty);
+    } catch (err) {
+      if (call?.signal?.aborted) return;
+      throw toDockerError(err, operation, this.address);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private async exec(
+    id: string,
+    command: string[],
+    options: { env?: string[]; user?: string; workingDir?: string },
+    call: CallOptions | undefined,
+  ): Promise<ExecResult> {
+    const operation = `run ${JSON.stringify(command.join(' '))} in container ${id}`;
+    const created = await this.request<{ Id: string }>(operation, call, {
+      method: 'POST',
+      path: `/containers/${enc(id)}/exec`,
+      body: {
+        Cmd: command,
+        Env: options.env,
+        User: options.user,
+        WorkingDir: options.workingDir,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      },
+    });
+    const unlimited = { ...call, timeoutMs: call?.timeoutMs ?? 0 };
+    const stream = await this.request<Readable>(operation, unlimited, {
+      method: 'POST',
+      path: `/exec/${enc(created.Id)}/start`,
+      body: { Detach: false, Tty: false },
+      stream: true,
+      hijack: true,
+      statusCodes: { 101: true, 200: true, 404: 'no such exec', 409: 'container is paused or not running', 500: 'server error' },
+    });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    try {
+      for await (const { stream: which, line } of logLines(stream, false)) (which === 'stderr' ? stderr : stdout).push(line);
+    } catch (err) {
+      if (call?.signal?.aborted) throw new DockerAbortError(operation);
+      throw toDockerError(err, operation, this.address);
+    } finally {
+      stream.destroy();
+    }
+    const inspected = await this.request<{ ExitCode: number | null }>(operation, call, {
+      method: 'GET',
+      path: `/exec/${enc(created.Id)}/json`,
+    });
+    return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+/** Image references keep their `/` (the engine routes `/images/{name}/json` on the whole name). */
+function encodeImageRef(ref: string): string {
+  return ref.split('/').map(encodeURIComponent).join('/');
+}
+
+function filtersQuery(filters: ListFilters | undefined): string | undefined {
+  if (!filters) return undefined;
+  const present = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v.length > 0));
+  return Object.keys(present).length > 0 ? JSON.stringify(present) : undefined;
+}
+
+/** `registry:5000/name:tag` → name `registry:5000/name`, tag `tag`; digests stay in the name. */
+export function splitImageRef(ref: string): { name: string; tag?: string } {
+  if (ref.includes('@')) return { name: ref };
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > slash) return { name: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { name: ref, tag: 'latest' };
+}

@@ -1,0 +1,41 @@
+import type Dockerode from 'dockerode';
+
+/** What the engine says about the objects Shipshape works with, as dockerode's typings describe it. */
+export type ContainerSummary = Dockerode.ContainerInfo;
+export type ContainerInspect = Dockerode.ContainerInspectInfo;
+export type ContainerStats = Dockerode.ContainerStats;
+/** The body of `POST /containers/create` (the name goes in the query, not here). */
+export type ContainerCreateBody = Omit<Dockerode.ContainerCreateOptions, 'name' | 'platform' | 'abortSignal'>;
+export type HostConfig = Dockerode.HostConfig;
+export type EndpointSettings = Dockerode.EndpointSettings;
+export type NetworkInspect = Dockerode.NetworkInspectInfo;
+export type NetworkCreateBody = Omit<Dockerode.NetworkCreateOptions, 'abortSignal'>;
+export type VolumeInspect = Dockerode.VolumeInspectInfo;
+export type VolumeCreateBody = Omit<Dockerode.VolumeCreateOptions, 'abortSignal'>;
+export type ImageSummary = Dockerode.ImageInfo;
+export type ImageInspect = Dockerode.ImageInspectInfo;
+export type EngineVersion = Dockerode.DockerVersion;
+
+/** The part of `GET /info` Shipshape reads; the engine sends much more. */
+export interface EngineInfo {
+  ID: string;
+  Name: string;
+  ServerVersion: string;
+  OperatingSystem: string;
+  Architecture: string;
+  NCPU: number;
+  MemTotal: number;
+  Containers: number;
+  ContainersRunning: number;
+  Images: number;
+  [key: string]: unknown;
+}
+
+/** Label, name, status… filters as the list endpoints take them: each key ORs its values. */
+export type ListFilters = Partial<Record<'label' | 'name' | 'status' | 'id' | 'dangling' | 'reference' | 'driver', string[]>>;
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
