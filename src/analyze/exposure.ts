@@ -41,10 +41,21 @@ function exposureWithin(service: Service, project: Project, seen: Set<string>): 
     if (shared && !seen.has(shared.name)) return exposureWithin(shared, project, seen);
     return 'internal';
   }
+  if (onInternalNetworksOnly(service, project)) return 'isolated';
   if ((service.ports ?? []).some(isExternalPort)) return 'external';
-  const networks = Object.keys(service.networks ?? {});
-  if (networks.length > 0 && networks.every((n) => project.networks[n]?.internal === true)) return 'isolated';
   return 'internal';
+}
+
+/**
+ * Whether every network of the service is `internal: true`. Docker publishes no port of such a
+ * container (an internal network has no gateway to the host, moby#36174), so its `ports:` open
+ * nothing, on loopback neither. A service without `networks:` is on the project's `default`.
+ */
+export function onInternalNetworksOnly(service: Service, project: Project): boolean {
+  if (typeof service.network_mode === 'string' && service.network_mode !== '') return false;
+  const attached: unknown = service.networks;
+  const networks = attached !== null && typeof attached === 'object' && !Array.isArray(attached) ? Object.keys(attached) : ['default'];
+  return networks.length > 0 && networks.every((n) => project.networks[n]?.internal === true);
 }
 
 /** The service behind `service:x`, or behind `container:x` when x is one of the project's container names. */

@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Project, Service } from '../compose/index.js';
 import { nameParts } from './mask.js';
@@ -210,46 +210,165 @@ const CONFIG_DIR = /^\/etc\/|conf|templates|sites-|prometheus/i;
 /** Names a configuration file has: `nginx.conf`, `default.conf.template`, `prometheus.yml`, `default`. */
 const CONFIG_FILE = /(^[^.]+$)|\.(conf|template|inc|ya?ml|cfg)$/i;
 
+/** A configuration file read for a service: where it is on the host and in the container. */
+interface ConfigFile {
+  path: string;
+  container: string;
+  text: string;
+  /** Reached through an nginx `include`: nginx syntax whatever it contains. */
+  included: boolean;
+}
+
+/** A bind mount: the host path `source` appears at `target` in the container. */
+interface Bind {
+  source: string;
+  target: string;
+}
+
 /**
  * Hosts named by the nginx and Prometheus configuration a service bind-mounts. A mounted file is
  * read whatever its target when its name is a config file's (its content tells what it is); a
  * mounted directory only when the mount or the image is nginx's or Prometheus's and it holds
- * configuration, so an application's source tree, logs or a database dump are never read.
+ * configuration, so an application's source tree, logs or a database dump are never read. The
+ * files nginx `include`s are read too, found through the mounts, and the `upstream` blocks of all
+ * of them are known in each: `proxy_pass http://app;` in `conf.d/` names the servers of the
+ * `upstream app` of `nginx.conf`.
  */
 export function mountedConfigTargets(ctx: RuleContext, service: Service): Target[] {
   const image = service.image ? imageName(service.image) : '';
-  const targets: Target[] = [];
+  const files: ConfigFile[] = [];
+  const seen = new Set<string>();
   let budget = MAX_CONFIG_FILES;
-  const visit = (path: string, depth: number, searchDir: boolean): void => {
+  const read = (path: string, container: string, included: boolean): void => {
+    if (budget <= 0 || seen.has(path)) return;
+    const text = ctx.readText(path);
+    if (text === undefined) return;
+    seen.add(path);
+    budget--;
+    if (text.length <= MAX_CONFIG_BYTES) files.push({ path, container, text, included });
+  };
+  const visit = (path: string, container: string, depth: number, searchDir: boolean): void => {
     if (budget <= 0) return;
-    const text = CONFIG_FILE.test(basename(path)) ? ctx.readText(path) : undefined;
-    if (text !== undefined) {
-      budget--;
-      if (text.length <= MAX_CONFIG_BYTES) targets.push(...configTextTargets(text, service.environment ?? {}));
+    if (CONFIG_FILE.test(basename(path)) && ctx.readText(path) !== undefined) {
+      read(path, container, false);
       return;
     }
     if (!searchDir || depth >= MAX_CONFIG_DEPTH) return;
     for (const entry of ctx.listDir(path).sort()) {
-      if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry), depth + 1, true);
+      if (!entry.startsWith('.') && entry !== 'node_modules') visit(join(path, entry), posix.join(container, entry), depth + 1, true);
     }
   };
+  const binds: Bind[] = [];
   for (const mount of service.volumes ?? []) {
     if (mount.type !== 'bind' || mount.source === undefined) continue;
+    binds.push({ source: mount.source, target: posix.normalize(mount.target) });
     const where = `${mount.source} ${mount.target} ${image}`;
     const configDir = CONFIG_DIR.test(mount.target) && (NGINX_LIKE.test(where) || PROMETHEUS_LIKE.test(where));
-    visit(mount.source, 0, configDir);
+    visit(mount.source, posix.normalize(mount.target), 0, configDir);
   }
+  // Files are appended while the loop runs, so includes of included files are followed too.
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as ConfigFile;
+    if (!file.included && configKind(file.text) !== 'nginx') continue;
+    for (const pattern of nginxIncludes(file.text)) {
+      for (const path of includedFiles(ctx, pattern, file.container, binds)) read(path.host, path.container, true);
+    }
+  }
+  const env = service.environment ?? {};
+  const nginx = files.filter((f) => f.included || configKind(f.text) === 'nginx').map((f) => expandTemplate(f.text, env));
+  const upstreams = new Set(nginx.flatMap((text) => [...nginxDirectives(text).upstreams]));
+  const targets = nginx.flatMap((text) => nginxTargets(text, upstreams));
+  for (const f of files) if (configKind(f.text) === 'prometheus') targets.push(...prometheusTargets(f.text));
   return targets;
+}
+
+/** nginx's configuration prefix in the official images, against which relative includes resolve. */
+const NGINX_PREFIX = '/etc/nginx';
+
+/** The patterns of the `include` directives of an nginx configuration. */
+function nginxIncludes(text: string): string[] {
+  return nginxDirectives(text)
+    .directives.filter((d) => d.words[0] === 'include' && d.words[1] !== undefined)
+    .map((d) => d.words[1] as string);
+}
+
+/**
+ * The host files an nginx `include` reads: the pattern resolved in the container (relative to the
+ * nginx prefix and to the including file's folder), then mapped back through the bind mount that
+ * covers it. A glob in the file name (`conf.d/*.conf`) matches the mounted folder's entries; files
+ * of the image itself (`mime.types`) are not on the host and are left out.
+ */
+function includedFiles(ctx: RuleContext, pattern: string, from: string, binds: readonly Bind[]): { host: string; container: string }[] {
+  const candidates = pattern.startsWith('/') ? [pattern] : [posix.join(NGINX_PREFIX, pattern), posix.join(posix.dirname(from), pattern)];
+  const out: { host: string; container: string }[] = [];
+  for (const container of new Set(candidates.map((c) => posix.normalize(c)))) {
+    const dir = posix.dirname(container);
+    const name = posix.basename(container);
+    if (/[*?[]/.test(dir)) continue;
+    if (!/[*?[]/.test(name)) {
+      const host = hostPathOf(container, binds);
+      if (host !== undefined) out.push({ host, container });
+      continue;
+    }
+    const hostDir = hostPathOf(dir, binds);
+    if (hostDir === undefined) continue;
+    const matches = globMatcher(name);
+    for (const entry of ctx.listDir(hostDir).sort()) {
+      if (matches(entry)) out.push({ host: join(hostDir, entry), container: posix.join(dir, entry) });
+    }
+  }
+  return out;
+}
+
+/** The host path behind a container path, through the innermost bind mount that covers it. */
+function hostPathOf(container: string, binds: readonly Bind[]): string | undefined {
+  let best: Bind | undefined;
+  for (const b of binds) {
+    const covers = container === b.target || container.startsWith(b.target === '/' ? '/' : `${b.target}/`);
+    if (covers && (!best || b.target.length > best.target.length)) best = b;
+  }
+  if (!best) return undefined;
+  const rest = posix.relative(best.target, container);
+  return rest === '' ? best.source : join(best.source, ...rest.split('/'));
+}
+
+/** A shell glob of one path component (`*`, `?`, `[a-z]`) as a predicate. */
+function globMatcher(glob: string): (name: string) => boolean {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') source += '[^/]*';
+    else if (c === '?') source += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) source += '\\[';
+      else {
+        source += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  const re = new RegExp(`^${source}$`);
+  // Like the shell (and nginx's glob), `*` does not match a leading dot.
+  return (name) => re.test(name) && !(name.startsWith('.') && !glob.startsWith('.'));
+}
+
+function configKind(text: string): 'prometheus' | 'nginx' | undefined {
+  if (/^\s*(scrape_configs|alerting|remote_write)\s*:/m.test(text)) return 'prometheus';
+  if (/\b(proxy_pass|grpc_pass|uwsgi_pass|fastcgi_pass|scgi_pass|memcached_pass)\b|\bupstream\s+[^\s{]+\s*\{/.test(text)) return 'nginx';
+  return undefined;
+}
+
+/** The nginx image substitutes the container's environment into its templates at start. */
+function expandTemplate(text: string, env: Readonly<Record<string, string | null>>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => env[name] ?? m);
 }
 
 /** Detects a Prometheus or nginx configuration by its content and returns the hosts it names. */
 export function configTextTargets(text: string, env: Readonly<Record<string, string | null>> = {}): Target[] {
-  if (/^\s*(scrape_configs|alerting|remote_write)\s*:/m.test(text)) return prometheusTargets(text);
-  if (/\b(proxy_pass|grpc_pass|uwsgi_pass|fastcgi_pass|scgi_pass|memcached_pass)\b|\bupstream\s+[^\s{]+\s*\{/.test(text)) {
-    // The nginx image substitutes the container's environment into its templates at start.
-    const expanded = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => env[name] ?? m);
-    return nginxTargets(expanded);
-  }
+  const kind = configKind(text);
+  if (kind === 'prometheus') return prometheusTargets(text);
+  if (kind === 'nginx') return nginxTargets(expandTemplate(text, env));
   return [];
 }
 
@@ -301,10 +420,13 @@ const PASS_DIRECTIVES = new Set(['proxy_pass', 'grpc_pass', 'uwsgi_pass', 'fastc
 /**
  * Hosts in an nginx configuration: `server` lines of `upstream` blocks (port 80 unless given),
  * the `*_pass` directives, and URLs kept in variables (`set $backend http://api:8000;`). A
- * `proxy_pass` to an upstream's name is covered by that upstream's servers.
+ * `proxy_pass` to an upstream's name is covered by that upstream's servers, also when the
+ * upstream is defined in another file of the same configuration (`known`).
  */
-export function nginxTargets(text: string): Target[] {
-  const { directives, upstreams } = nginxDirectives(text);
+export function nginxTargets(text: string, known: ReadonlySet<string> = new Set()): Target[] {
+  const parsed = nginxDirectives(text);
+  const directives = parsed.directives;
+  const upstreams = new Set([...parsed.upstreams, ...known]);
   const targets: Target[] = [];
   for (const { words, blocks } of directives) {
     const [name, arg] = words;

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import type { FileObjectConfig, FileReference, Service, ServiceVolume } from '../compose/index.js';
+import { pointer, type FileObjectConfig, type FileReference, type Service, type ServiceVolume } from '../compose/index.js';
 import { DEFAULT_HOST_IP, exposureOf, isExternalPort, securityLevel } from './exposure.js';
 import { maskEnvironment } from './mask.js';
 import type {
@@ -43,8 +43,8 @@ export function buildInventory(ctx: RuleContext, levels?: SecurityLevelInput): I
         services: using((s) => (s.volumes ?? []).some((m) => m.type === 'volume' && m.source === name)),
       }),
     ),
-    secrets: Object.entries(project.secrets).map(([name, o]) => fileObject(ctx, name, o, using((s) => refers(s.secrets, name)))),
-    configs: Object.entries(project.configs).map(([name, o]) => fileObject(ctx, name, o, using((s) => refers(s.configs, name)))),
+    secrets: Object.entries(project.secrets).map(([name, o]) => fileObject(ctx, 'secrets', name, o, using((s) => refers(s.secrets, name)))),
+    configs: Object.entries(project.configs).map(([name, o]) => fileObject(ctx, 'configs', name, o, using((s) => refers(s.configs, name)))),
   };
 }
 
@@ -60,7 +60,7 @@ function serviceInventory(ctx: RuleContext, s: Service, levels: SecurityLevelInp
     image: s.image ?? null,
     build: build
       ? {
-          context: displayPath(ctx.dir, build.context),
+          context: writtenPath(ctx, ['services', s.name, 'build', 'context'], build.context),
           dockerfile: build.dockerfile ?? (build.dockerfile_inline !== undefined ? '(inline)' : 'Dockerfile'),
           target: build.target ?? null,
         }
@@ -74,7 +74,7 @@ function serviceInventory(ctx: RuleContext, s: Service, levels: SecurityLevelInp
         external: isExternalPort(p),
       }),
     ),
-    volumes: (s.volumes ?? []).map((v) => volumeInventory(ctx, v)),
+    volumes: (s.volumes ?? []).map((v, index) => volumeInventory(ctx, v, ['services', s.name, 'volumes', index, 'source'])),
     networks: Object.keys(s.networks ?? {}).sort(),
     network_mode: s.network_mode ?? null,
     environment: maskEnvironment(s.environment ?? {}),
@@ -109,19 +109,19 @@ function serviceInventory(ctx: RuleContext, s: Service, levels: SecurityLevelInp
   };
 }
 
-function volumeInventory(ctx: RuleContext, v: ServiceVolume): InventoryVolume {
+function volumeInventory(ctx: RuleContext, v: ServiceVolume, sourcePath: ModelPath): InventoryVolume {
   const bind = v.type === 'bind' && v.source !== undefined;
   return {
     type: v.type,
-    source: v.source === undefined ? null : bind ? displayPath(ctx.dir, v.source) : v.source,
+    source: v.source === undefined ? null : bind ? writtenPath(ctx, sourcePath, v.source) : v.source,
     target: v.target,
     read_only: v.read_only === true,
     exists: bind ? ctx.exists(v.source as string) : null,
   };
 }
 
-function fileObject(ctx: RuleContext, name: string, o: FileObjectConfig, services: string[]): InventoryFileObject {
-  return { name, external: o.external === true, file: o.file ? displayPath(ctx.dir, o.file) : null, services };
+function fileObject(ctx: RuleContext, kind: 'secrets' | 'configs', name: string, o: FileObjectConfig, services: string[]): InventoryFileObject {
+  return { name, external: o.external === true, file: o.file ? writtenPath(ctx, [kind, name, 'file'], o.file) : null, services };
 }
 
 const refers = (refs: FileReference[] | undefined, name: string): boolean => (refs ?? []).some((r) => r.source === name);
@@ -136,6 +136,37 @@ export function displayPath(dir: string, path: string): string {
   if (rel === '') return '.';
   if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return path;
   return `./${rel.split(sep).join('/')}`;
+}
+
+type ModelPath = readonly (string | number)[];
+
+/**
+ * A host path the loader made absolute, shown as the compose file has it: a path written relative
+ * stays relative to the project even when it leads out of it (`../config/redis.conf`), one written
+ * from the home directory keeps its `~`, so the report never shows where this machine keeps the
+ * project. Paths written absolute, or through a variable, are shown absolute.
+ */
+function writtenPath(ctx: RuleContext, modelPath: ModelPath, path: string): string {
+  const shown = displayPath(ctx.dir, path);
+  if (!isAbsolute(shown)) return shown;
+  const written = writtenText(ctx, modelPath);
+  if (written === undefined || written === '' || written.includes('$') || /^(\/|\\|[A-Za-z]:[\\/])/.test(written)) return shown;
+  if (written === '~' || written.startsWith('~/')) return (written.split(':')[0] ?? written).replace(/\/+$/, '') || '~';
+  return relative(ctx.dir, path).split(sep).join('/');
+}
+
+/** The text of a scalar where the source map places a model value, quotes removed; undefined when unknown. */
+function writtenText(ctx: RuleContext, modelPath: ModelPath): string | undefined {
+  const at = ctx.load.sourceMap.get(pointer(modelPath));
+  if (!at || at.line < 1) return undefined;
+  const text = ctx.readText(at.file)?.split(/\r?\n/)[at.line - 1]?.slice(at.column - 1);
+  if (text === undefined) return undefined;
+  const quote = text[0];
+  if (quote === '"' || quote === "'") {
+    const end = text.indexOf(quote, 1);
+    return end < 0 ? undefined : text.slice(1, end);
+  }
+  return /^[^#,\]}]*/.exec(text)?.[0].trim();
 }
 
 /** `cpus: 2.0` arrives as the number 2; written back as "2.0" as people write it. 0 is "no limit". */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exposureOf, isLoopback, securityLevel } from '../../src/analyze/exposure.js';
+import { exposureOf, isLoopback, onInternalNetworksOnly, securityLevel } from '../../src/analyze/exposure.js';
 import type { Finding } from '../../src/analyze/types.js';
 import { yaml } from '../helpers/tmp.js';
 import { contextOf } from './project-context.js';
@@ -34,6 +34,7 @@ describe('exposureOf', () => {
         sidecar-of-vault: {image: x:1, network_mode: "service:vault"}
         by-container: {image: x:1, network_mode: "container:the-vault"}
         named: {image: x:1, container_name: the-vault, networks: [private]}
+        debug: {image: x:1, networks: [private], ports: ["5678:5678", "127.0.0.1:8000:8000"]}
       networks:
         private: {internal: true}
         public: {}
@@ -51,6 +52,12 @@ describe('exposureOf', () => {
 
   it('isolated: only internal networks, or no network', () => {
     for (const name of ['vault', 'nonet', 'named']) assert.equal(exposure(name), 'isolated', name);
+  });
+
+  it('isolated: ports of a service only on internal networks are never published (moby#36174)', () => {
+    assert.equal(exposure('debug'), 'isolated');
+    assert.equal(onInternalNetworksOnly(ctx.project.services['debug']!, ctx.project), true);
+    for (const name of ['edge', 'plain', 'hostnet']) assert.equal(onInternalNetworksOnly(ctx.project.services[name]!, ctx.project), false, name);
   });
 
   it('a shared network stack is as exposed as its owner', () => {

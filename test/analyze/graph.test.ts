@@ -273,6 +273,45 @@ http {
     assert.deepEqual(edges, ['proxy->admin config-file:3000', 'proxy->api env-url:8000', 'proxy->api config-file:8000']);
   });
 
+  it('knows the upstreams of nginx.conf in the conf.d files it includes (seed 001)', () => {
+    const edges = edgesOf({
+      'compose.yaml': yaml`
+        services:
+          nginx:
+            image: nginx:1.25.3-alpine
+            volumes:
+              - ./docker/nginx/nginx.conf:/etc/nginx/nginx.conf:ro
+              - ./docker/nginx/conf.d:/etc/nginx/conf.d:ro
+          app: {image: x:1}
+      `,
+      'docker/nginx/nginx.conf': 'events {}\nhttp {\n  upstream app { server app:8000; }\n  include /etc/nginx/conf.d/*.conf;\n}\n',
+      'docker/nginx/conf.d/default.conf': 'server {\n  listen 443 ssl;\n  location / { proxy_pass http://app; }\n}\n',
+    });
+    assert.deepEqual(edges, ['nginx->app config-file:8000']);
+  });
+
+  it('follows nginx includes through the mounts: relative to /etc/nginx, globs, includes of includes', () => {
+    const edges = edgesOf({
+      'compose.yaml': yaml`
+        services:
+          proxy:
+            image: nginx:1.27
+            volumes:
+              - ./nginx:/etc/nginx:ro
+              - ./shared/snippets:/opt/snippets:ro
+          app: {image: x:1}
+          api: {image: x:1}
+          admin: {image: x:1}
+          hidden: {image: x:1}
+      `,
+      'nginx/nginx.conf': 'http {\n  include mime.types;\n  include sites/*.site;\n  upstream app { server app:8000; }\n}\n',
+      'nginx/sites/main.site': 'server {\n  location / { proxy_pass http://app; }\n  include /opt/snippets/admin;\n}\n',
+      'nginx/sites/.old.site': 'server { location / { proxy_pass http://hidden:1; } }\n',
+      'shared/snippets/admin': 'location /admin { proxy_pass http://admin:3000; }\nlocation /api { proxy_pass http://api:9000; }\n',
+    });
+    assert.deepEqual(edges, ['proxy->admin config-file:3000', 'proxy->api config-file:9000', 'proxy->app config-file:8000']);
+  });
+
   it('does not search an application source tree that happens to hold an nginx config', () => {
     const edges = edgesOf({
       'compose.yaml': 'services:\n  app:\n    image: python:3.12\n    volumes: [".:/app"]\n  api: {image: x:1}\n',

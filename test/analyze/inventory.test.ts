@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildInventory, displayPath } from '../../src/analyze/inventory.js';
 import type { InventoryService } from '../../src/analyze/report-types.js';
 import type { Finding } from '../../src/analyze/types.js';
-import { yaml } from '../helpers/tmp.js';
-import { contextOf } from './project-context.js';
+import { writeTree, yaml } from '../helpers/tmp.js';
+import { contextOf, contextOfDir } from './project-context.js';
 
 const COMPOSE = yaml`
   services:
@@ -188,6 +189,35 @@ describe('buildInventory', () => {
     const plain = buildInventory(contextOf({ 'compose.yaml': 'services:\n  web: {image: nginx:1.27, ports: ["80:80"]}\n' }));
     assert.deepEqual(plain.services[0]?.networks, ['default']);
     assert.deepEqual(plain.networks, [{ name: 'default', internal: false, driver: 'bridge', subnets: [], external: false, services: ['web'] }]);
+  });
+});
+
+describe('host paths as the compose file writes them', () => {
+  it('keeps paths written relative relative, also outside the project, and absolute ones as written', () => {
+    const root = writeTree({
+      'deploy/compose.yaml': [
+        'services:',
+        '  api:',
+        '    build: ../..',
+        '    volumes:',
+        '      - "../config/redis.conf:/etc/redis.conf:ro"',
+        '      - ~/.ssh:/root/.ssh:ro',
+        '      - /var/run/docker.sock:/var/run/docker.sock',
+        '      - ./data:/data',
+        '      - ${CONF_DIR}/app.conf:/etc/app.conf',
+        '      - {type: bind, source: ../logs, target: /logs}',
+        '    secrets: [db]',
+        'secrets:',
+        '  db:',
+        '    file: ../secrets/db.txt',
+        '',
+      ].join('\n'),
+    });
+    const inventory = buildInventory(contextOfDir(join(root, 'deploy'), { HOME: '/home/someone', CONF_DIR: '/srv/conf' }));
+    const api = inventory.services[0];
+    assert.equal(api?.build?.context, '../..');
+    assert.deepEqual(api?.volumes.map((v) => v.source), ['../config/redis.conf', '~/.ssh', '/var/run/docker.sock', './data', '/srv/conf/app.conf', '../logs']);
+    assert.equal(inventory.secrets[0]?.file, '../secrets/db.txt');
   });
 });
 

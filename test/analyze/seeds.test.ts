@@ -125,7 +125,7 @@ describe('seed 003: ToolBoxAI validation report', () => {
     }
   });
 
-  it('fixes the merge keys with the anchors the service uses', { todo: 'analyzer gap: yaml-duplicate-key fix is the generic `<<: [*first, *second]`' }, () => {
+  it('fixes the merge keys with the anchors the service uses', () => {
     assert.match(only(base(), 'yaml-duplicate-key').fix ?? '', /<<: \[\*restart-policy, \*resource-limits\]/);
   });
 
@@ -265,7 +265,7 @@ describe('seed 003: ToolBoxAI validation report', () => {
     assert.ok(found(dev(), 'dockerfile-broad-copy').includes('backend ../dockerfiles/backend.Dockerfile:33:1'));
   });
 
-  it('reports only the COPY of the stages the build target builds', { todo: 'analyzer gap: dockerfile-broad-copy reports every stage, also those the target never builds' }, () => {
+  it('reports only the COPY of the stages the build target builds', () => {
     assert.deepEqual(found(base(), 'dockerfile-broad-copy'), ['backend ../dockerfiles/backend.Dockerfile:41:1']);
     assert.deepEqual(found(dev(), 'dockerfile-broad-copy'), ['backend ../dockerfiles/backend.Dockerfile:33:1']);
   });
@@ -368,7 +368,7 @@ describe('seed 003: ToolBoxAI validation report', () => {
     assert.deepEqual([init?.type, init?.exists], ['bind', false]);
   });
 
-  it('writes bind sources and build contexts outside the project as relative paths', { todo: 'analyzer gap: inventory shows bind sources and build contexts outside the project dir as absolute paths of this machine' }, () => {
+  it('writes bind sources and build contexts outside the project as relative paths', () => {
     const env = base();
     const redisConf = service(env, 'redis').volumes.find((v) => v.target === '/usr/local/etc/redis/redis.conf');
     assert.equal(redisConf?.source, '../config/redis/redis.conf');
@@ -541,7 +541,7 @@ describe('seed 000: Astron-Agent container interfaces', () => {
     assert.match(only(env, 'unset-variable').message, /"MYSQL_ROOT_PASSWORD"/);
   });
 
-  it('reports the weak MySQL defaults root123 and astron123', { todo: 'analyzer gap: default-credential does not know `root123` / `<user>123` passwords' }, () => {
+  it('reports the weak MySQL defaults root123 and astron123', () => {
     const env = production();
     assert.deepEqual(found(env, 'default-credential').filter((f) => f.startsWith('mysql ')), [
       'mysql docker-compose.production.yml:120:9',
@@ -671,7 +671,7 @@ describe('seed 002: PD2 analysis platform security zones', () => {
     assert.equal(only(dev(), 'privileged').severity, 'critical');
   });
 
-  it('knows the dev debug ports are never published: their services are only on the internal backend network', { todo: 'analyzer gap: exposure and unbound-port-interface count ports of a service on internal networks only as published (Docker does not publish them, moby#36174)' }, () => {
+  it('knows the dev debug ports are never published: their services are only on the internal backend network', () => {
     for (const name of ['api-gateway', 'mcp-coordinator']) {
       assert.equal(service(dev(), name).exposure, 'isolated', name);
       assert.ok(!servicesOf(dev(), 'unbound-port-interface').includes(name), name);
@@ -814,7 +814,7 @@ describe('seed 004: container host agent deployment', () => {
     for (const env of [base(), dev(), prod()]) assert.deepEqual(outsideProject(env).map(place), [], env.name);
   });
 
-  it('does not take the placeholders of .env.example for secrets', { todo: 'analyzer gap: hardcoded-secret reports `JWT_SECRET=your_jwt_secret_key_…` of .env.example through the `.:/app` mount' }, () => {
+  it('does not take the placeholders of .env.example for secrets', () => {
     assert.deepEqual(found(dev(), 'hardcoded-secret'), []);
   });
 
@@ -970,7 +970,7 @@ describe('seed 001: Docker environment and security hardening', () => {
     ]);
   });
 
-  it('resolves `proxy_pass http://app` to the upstream of the including nginx.conf', { todo: 'analyzer gap: an upstream defined in nginx.conf is unknown to the conf.d file that includes it, giving a false nginx -> app:80 edge' }, () => {
+  it('resolves `proxy_pass http://app` to the upstream of the including nginx.conf', () => {
     assert.deepEqual(edges(prod()).filter((e) => e.startsWith('nginx -> app config-file')), ['nginx -> app config-file 8000']);
   });
 

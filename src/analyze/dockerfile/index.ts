@@ -15,6 +15,7 @@ export {
 } from './parse.js';
 export {
   baseImage,
+  buildStages,
   copyOperands,
   effectiveUser,
   finalStage,

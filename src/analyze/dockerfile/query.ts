@@ -19,6 +19,53 @@ export function stageChain(stage: Stage): Stage[] {
   return chain;
 }
 
+/**
+ * The stages BuildKit runs to build `stage`: its chain (`FROM <stage>`), and the stages it copies
+ * or mounts from (`COPY --from=builder`, `RUN --mount=from=builder`), followed to the end, in file
+ * order. Stages nothing depends on are skipped, as BuildKit does.
+ */
+export function buildStages(dockerfile: ParsedDockerfile, stage: Stage): Stage[] {
+  const needed = new Set<Stage>();
+  const visit = (s: Stage): void => {
+    for (const chained of stageChain(s)) {
+      if (needed.has(chained)) continue;
+      needed.add(chained);
+      for (const ref of stageReferences(chained)) {
+        const used = stageNamed(dockerfile, ref, chained.index);
+        if (used) visit(used);
+      }
+    }
+  };
+  visit(stage);
+  return dockerfile.stages.filter((s) => needed.has(s));
+}
+
+/** What the stage's instructions name with `--from=` (COPY, ADD) or a mount's `from=` (RUN). */
+function stageReferences(stage: Stage): string[] {
+  const refs: string[] = [];
+  for (const instruction of stage.instructions) {
+    for (const flag of instruction.flags) {
+      if (flag.value === null) continue;
+      if (flag.name === 'from') refs.push(flag.value);
+      if (flag.name === 'mount') {
+        const from = flag.value.split(',').map((o) => /^from=(.*)$/.exec(o.trim())?.[1]).find((v) => v !== undefined);
+        if (from) refs.push(from);
+      }
+    }
+  }
+  return refs;
+}
+
+/** An earlier stage by name (case-insensitive) or index; undefined for an external image. */
+function stageNamed(dockerfile: ParsedDockerfile, ref: string, before: number): Stage | undefined {
+  const wanted = ref.replace(/^["']|["']$/g, '').toLowerCase();
+  if (/^\d+$/.test(wanted)) {
+    const index = Number(wanted);
+    return index < before ? dockerfile.stages[index] : undefined;
+  }
+  return dockerfile.stages.find((s) => s.index < before && s.name?.toLowerCase() === wanted);
+}
+
 /** The last instruction with this keyword in the stage's image (inherited ones included). */
 export function lastInstruction(stage: Stage, keyword: string): Instruction | undefined {
   for (const s of stageChain(stage).reverse()) {

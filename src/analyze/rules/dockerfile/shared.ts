@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { finalStage, parseDockerfile, stageChain, type Instruction, type ParsedDockerfile, type Stage } from '../../dockerfile/index.js';
+import { buildStages, finalStage, parseDockerfile, stageChain, type Instruction, type ParsedDockerfile, type Stage } from '../../dockerfile/index.js';
 import type { RawFinding, RuleContext } from '../../types.js';
 import { services } from '../util.js';
 
@@ -64,6 +64,18 @@ export function builtImages(ctx: RuleContext, use: DockerfileUse): BuiltImage[] 
 /** The stages whose layers end up in some image the services build. */
 export function shippedStages(ctx: RuleContext, use: DockerfileUse): Set<Stage> {
   return new Set(builtImages(ctx, use).flatMap((image) => stageChain(image.stage)));
+}
+
+/**
+ * Every stage some service's build runs (its target's chain and the stages that one copies or
+ * mounts from), each with the services whose build runs it, in file order.
+ */
+export function builtStages(ctx: RuleContext, use: DockerfileUse): Map<Stage, string[]> {
+  const built = new Map<Stage, string[]>();
+  for (const image of builtImages(ctx, use)) {
+    for (const stage of buildStages(use.parsed, image.stage)) built.set(stage, [...(built.get(stage) ?? []), ...image.services]);
+  }
+  return new Map(use.parsed.stages.filter((s) => built.has(s)).map((s) => [s, built.get(s) ?? []]));
 }
 
 /** The Dockerfile path as the user knows it, relative to the project directory. */

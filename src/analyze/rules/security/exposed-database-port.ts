@@ -83,7 +83,7 @@ export default createRule({
     for (const [name, service] of services(ctx)) {
       const image = typeof service.image === 'string' ? service.image : undefined;
       const databaseImage = image !== undefined && isDatabaseImage(image);
-      for (const { index, port } of publishedPorts(service)) {
+      for (const { index, port } of publishedPorts(service, ctx.project)) {
         if (isLoopback(port.host_ip)) continue;
         const known = DATABASE_PORTS[port.target];
         if (!databaseImage && !known) continue;

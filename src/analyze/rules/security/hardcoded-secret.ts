@@ -2,6 +2,7 @@ import type { RawFinding } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { secretCandidates, type SecretCandidate } from './secrets/candidates.js';
 import { mask } from './secrets/patterns.js';
+import { isPlaceholder } from './secrets/placeholders.js';
 import { weakness } from './secrets/weak-passwords.js';
 
 export default createRule({
@@ -23,7 +24,7 @@ export default createRule({
   },
   check: (ctx) =>
     secretCandidates(ctx)
-      .filter((c) => c.origin === 'literal' && !c.ignored && !isDefaultCredential(c))
+      .filter((c) => c.origin === 'literal' && !c.ignored && !isPlaceholder(c.value) && !isDefaultCredential(c))
       .map(toFinding),
 });
 

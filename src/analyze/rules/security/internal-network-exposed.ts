@@ -53,12 +53,12 @@ function exposedMembers(ctx: RuleContext, base: Project, key: string): RawFindin
   const out: RawFinding[] = [];
   for (const [name, service] of services(ctx)) {
     if (!isAttached(service, key) || !reachesOutside(ctx.project, service)) continue;
-    const exposed = publicPorts(service);
+    const exposed = publicPorts(service, ctx.project);
     const first = exposed[0];
     if (!first) continue;
     const before = base.services[name];
     const wasAttached = before !== undefined && isAttached(before, key);
-    const wasExposed = new Set(before ? publicPorts(before).map((p) => portId(p.port)) : []);
+    const wasExposed = new Set(before ? publicPorts(before, base).map((p) => portId(p.port)) : []);
     const added = exposed.find((p) => !wasExposed.has(portId(p.port)));
     if (wasAttached && !added) continue;
     const path = !wasAttached ? ['services', name, 'networks', key] : ['services', name, 'ports', added!.index];
@@ -68,7 +68,7 @@ function exposedMembers(ctx: RuleContext, base: Project, key: string): RawFindin
       service: name,
       message:
         `service "${name}" publishes ${hostSide(port)}→${port.target} and is on network "${key}", which is internal in the base: ` +
-        'the overlay opens the internal segment to the outside through it',
+        `the network stays internal, but the overlay makes this member of it reachable from other machines, a way into "${key}" for whoever takes it over`,
       fix: `bind the port to loopback (127.0.0.1:${port.published ?? port.target}:${port.target}) or reach the service with docker compose exec`,
     });
   }
@@ -80,9 +80,9 @@ function isAttached(service: Service, key: string): boolean {
   return typeof networks === 'object' && networks !== null && !Array.isArray(networks) && Object.hasOwn(networks, key);
 }
 
-function publicPorts(service: Service): { index: number; port: PortConfig }[] {
+function publicPorts(service: Service, project: Project): { index: number; port: PortConfig }[] {
   if (!Array.isArray(service.ports)) return [];
-  return publishedPorts(service).filter((p) => typeof p.port === 'object' && p.port !== null && !isLoopback(p.port.host_ip));
+  return publishedPorts(service, project).filter((p) => typeof p.port === 'object' && p.port !== null && !isLoopback(p.port.host_ip));
 }
 
 function portId(port: PortConfig): string {

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
+import { removedPlace } from './overlay/locate.js';
 import { capabilityName, listOf } from './shared.js';
 
 /** The capabilities Docker grants every container unless they are dropped. */
@@ -48,7 +49,8 @@ export default createRule({
       if (kept.length === 0) continue;
       if (service.cap_drop === undefined || dropped.size === 0) {
         findings.push({
-          path: service.cap_drop === undefined ? ['services', name] : ['services', name, 'cap_drop'],
+          ...removedPlace(ctx, name, 'cap_drop', service.cap_drop === undefined ? ['services', name] : ['services', name, 'cap_drop']),
+          service: name,
           message: `service "${name}" keeps Docker's ${DOCKER_DEFAULTS.length} default capabilities: it has no cap_drop: [ALL]`,
           fix: FIX,
         });

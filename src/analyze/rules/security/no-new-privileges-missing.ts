@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
+import { removedPlace } from './overlay/locate.js';
 import { parseGoBool, securityOptions } from './shared.js';
 
 const FIX = 'add `security_opt: ["no-new-privileges:true"]`';
@@ -40,7 +41,8 @@ export default createRule({
         continue;
       }
       findings.push({
-        path: service.security_opt === undefined ? ['services', name] : ['services', name, 'security_opt'],
+        ...removedPlace(ctx, name, 'security_opt', service.security_opt === undefined ? ['services', name] : ['services', name, 'security_opt']),
+        service: name,
         message: `service "${name}" does not set no-new-privileges: a process can gain privileges through setuid binaries`,
         fix: service.security_opt === undefined ? FIX : 'add `no-new-privileges:true` to its security_opt',
       });

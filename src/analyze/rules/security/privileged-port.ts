@@ -53,7 +53,7 @@ export default createRule({
   check: (ctx) => {
     const findings: RawFinding[] = [];
     for (const [name, service] of services(ctx)) {
-      for (const { index, port } of publishedPorts(service)) {
+      for (const { index, port } of publishedPorts(service, ctx.project)) {
         const host = lowestPublishedPort(port);
         if (host === undefined || host === 0 || host >= 1024) continue;
         const path = ['services', name, 'ports', index];

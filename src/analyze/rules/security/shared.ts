@@ -1,6 +1,7 @@
 import { dirname, posix } from 'node:path';
 import { parseImage } from '../util.js';
-import type { PortConfig, Service } from '../../../compose/index.js';
+import type { PortConfig, Project, Service } from '../../../compose/index.js';
+import { onInternalNetworksOnly } from '../../exposure.js';
 import type { RuleContext } from '../../types.js';
 
 /**
@@ -54,9 +55,11 @@ export function parseGoBool(text: string): boolean | undefined {
 
 /**
  * Whether `ports:` takes effect: with the host's network stack the ports are ignored (the
- * validation rule `ignored-ports` says so), and `none`, `service:` and `container:` modes refuse them.
+ * validation rule `ignored-ports` says so), `none`, `service:` and `container:` modes refuse them,
+ * and a container only on internal networks has no way out to publish them through.
  */
-export function publishesPorts(service: Service): boolean {
+export function publishesPorts(service: Service, project: Project): boolean {
+  if (onInternalNetworksOnly(service, project)) return false;
   const mode: unknown = service.network_mode;
   if (typeof mode !== 'string') return true;
   return !(mode === 'host' || mode === 'none' || mode.startsWith('service:') || mode.startsWith('container:'));
@@ -68,8 +71,8 @@ export interface PublishedPort {
 }
 
 /** The service's `ports:` entries that really publish something on the host. */
-export function publishedPorts(service: Service): PublishedPort[] {
-  if (!publishesPorts(service)) return [];
+export function publishedPorts(service: Service, project: Project): PublishedPort[] {
+  if (!publishesPorts(service, project)) return [];
   return listOf(service.ports).flatMap((port, index) =>
     isObject(port) && typeof port.target === 'number' ? [{ index, port }] : [],
   );

@@ -23,7 +23,7 @@ export default createRule({
   check: (ctx) => {
     const findings: RawFinding[] = [];
     for (const [name, service] of services(ctx)) {
-      for (const { index, port } of publishedPorts(service)) {
+      for (const { index, port } of publishedPorts(service, ctx.project)) {
         // An explicit 0.0.0.0 or :: is a written decision to listen everywhere.
         if (port.host_ip !== undefined && port.host_ip.trim() !== '') continue;
         const published = port.published ?? 'a random port';

@@ -1,3 +1,4 @@
+import { onInternalNetworksOnly } from '../../exposure.js';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import { listOf, placeOf, type RawFinding, type RuleContext, type Service } from './shared.js';
@@ -23,8 +24,9 @@ function overlappingIps(a: string, b: string): boolean {
 function bindings(ctx: RuleContext): Binding[] {
   const out: Binding[] = [];
   for (const [name, service] of services(ctx)) {
-    // With the host network the engine discards published ports (see ignored-ports).
-    if (service.network_mode === 'host') continue;
+    // With the host network the engine discards published ports (see ignored-ports); on internal
+    // networks only, it publishes none.
+    if (service.network_mode === 'host' || onInternalNetworksOnly(service, ctx.project)) continue;
     listOf(service.ports).forEach((port, index) => {
       const range = /^(\d+)(?:-(\d+))?$/.exec(String(port.published ?? '').trim());
       if (!range) return;

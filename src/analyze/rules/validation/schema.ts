@@ -1,5 +1,6 @@
 import { createRule } from '../create-rule.js';
-import { diagnosticFindings, type Diagnostic } from './shared.js';
+import { services } from '../util.js';
+import { diagnosticFindings, type Diagnostic, type RawFinding, type RuleContext } from './shared.js';
 
 const SPEC = 'https://docs.docker.com/reference/compose-file/';
 
@@ -30,6 +31,31 @@ function fixFor(d: Diagnostic): string | null {
   return null;
 }
 
+/**
+ * Two services with one `container_name`: `docker compose config` and `up` refuse the project
+ * (compose-go's container name unicity check), although the schema accepts each file.
+ */
+function duplicateContainerNames(ctx: RuleContext): RawFinding[] {
+  const owners = new Map<string, string>();
+  const out: RawFinding[] = [];
+  for (const [name, service] of services(ctx)) {
+    const containerName = service.container_name;
+    if (typeof containerName !== 'string' || containerName === '') continue;
+    const owner = owners.get(containerName);
+    if (owner === undefined) {
+      owners.set(containerName, name);
+      continue;
+    }
+    out.push({
+      path: ['services', name, 'container_name'],
+      service: name,
+      message: `services.${name}: container name "${containerName}" is already in use by service "${owner}"; compose refuses the project`,
+      fix: `give service "${name}" a container_name of its own, or remove container_name and let compose name the container`,
+    });
+  }
+  return out;
+}
+
 export default createRule({
   id: 'schema',
   severity: 'critical',
@@ -37,17 +63,20 @@ export default createRule({
   docs: {
     summary:
       'The project does not follow the compose specification: unknown keys, wrong types, malformed ports or volumes, ' +
-      'broken `extends` or `include`, a required variable without a value, a disabled required service, a bad env file.',
+      'broken `extends` or `include`, a required variable without a value, a disabled required service, a bad env file, ' +
+      'two services with the same `container_name`.',
     why:
       '`docker compose` validates the merged project before it does anything; any of these stops `up`, `config` and ' +
       '`pull` with an error, so nothing of the project is deployed.',
     fix: 'Correct the value at the reported place as the message says; check with `docker compose config --quiet`.',
     example: 'services:\n  web:\n    image: nginx:1.27\n    restart: sometimes\n    prots: ["80:80"]\n',
   },
-  check: (ctx) =>
-    diagnosticFindings(
+  check: (ctx) => [
+    ...diagnosticFindings(
       ctx,
       ['schema', 'invalid-value', 'extends', 'extends-cycle', 'include', 'include-conflict', 'interpolation', 'profile', 'env-file'],
       (d) => ({ fix: fixFor(d) }),
     ),
+    ...duplicateContainerNames(ctx),
+  ],
 });

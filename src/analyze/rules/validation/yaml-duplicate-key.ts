@@ -1,5 +1,5 @@
 import { createRule } from '../create-rule.js';
-import { diagnosticFindings } from './shared.js';
+import { diagnosticFindings, type Position, type RuleContext } from './shared.js';
 
 export default createRule({
   id: 'yaml-duplicate-key',
@@ -21,9 +21,13 @@ export default createRule({
       const where = service ? `service "${service}" has` : 'this mapping has';
       const firstAt = first ? ` (the first is at line ${first.line})` : '';
       if (key === '<<') {
+        const earlier = first ? mergedAliases(ctx, first) : [];
+        const later = mergedAliases(ctx, d);
+        const aliases = earlier.length > 0 && later.length > 0 ? [...new Set([...earlier, ...later])] : ['first', 'second'];
+        const merged = `<<: [${aliases.map((a) => `*${a}`).join(', ')}]`;
         return {
           message: `${where} a second merge key "<<"${firstAt}; compose refuses the file: mapping key "<<" already defined`,
-          fix: 'merge every anchor with one key: `<<: [*first, *second]`',
+          fix: `merge every anchor with one key: \`${merged}\``,
         };
       }
       return {
@@ -32,3 +36,16 @@ export default createRule({
       };
     }),
 });
+
+/**
+ * The anchors a `<<` key merges, read from the text at its position (`<<: *a` or `<<: [*a, *b]`);
+ * [] when the value is not only aliases (an inline mapping cannot be listed with them).
+ */
+function mergedAliases(ctx: RuleContext, at: Position): string[] {
+  const line = ctx.readText(at.file)?.split(/\r?\n/)[at.line - 1];
+  const value = /^<<\s*:\s*(.*?)\s*(?:#.*)?$/.exec(line?.slice(at.column - 1) ?? '')?.[1] ?? '';
+  const list = /^\[(.*)\]$/.exec(value)?.[1] ?? value;
+  const items = list.split(',').map((item) => item.trim());
+  const names = items.map((item) => /^\*([^\s,[\]{}]+)$/.exec(item)?.[1]);
+  return names.every((n) => n !== undefined) ? (names as string[]) : [];
+}

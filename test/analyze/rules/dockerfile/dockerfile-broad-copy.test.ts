@@ -27,6 +27,24 @@ describe('dockerfile-broad-copy', () => {
     );
   });
 
+  it('invalid: only the stages the build target runs, with the stages they copy from (seed 003)', () => {
+    const staged =
+      'FROM python:3.12-slim AS base\nFROM base AS deps\nCOPY . /src\nFROM base AS development\nCOPY . .\n' +
+      'FROM base AS production\nCOPY --from=deps /src /app\nCOPY ./ /srv\nFROM production AS distroless\nCOPY . /extra\n';
+    const run = (target: string) =>
+      places(runRule(rule, { files: { 'compose.yaml': `services:\n  api:\n    build: {context: ., target: ${target}}\n`, Dockerfile: staged } }));
+    assert.deepEqual(run('production'), ['Dockerfile:3:1', 'Dockerfile:8:1']);
+    assert.deepEqual(run('development'), ['Dockerfile:5:1']);
+    assert.deepEqual(run('nosuchstage'), []);
+    const both = runRule(rule, {
+      files: {
+        'compose.yaml': 'services:\n  api:\n    build: {context: ., target: production}\n  dev:\n    build: {context: ., target: development}\n',
+        Dockerfile: staged,
+      },
+    });
+    assert.deepEqual(both.map((f) => `${f.service} ${f.line}`), ['api 3', 'dev 5', 'api 8']);
+  });
+
   it('invalid: COPY . and COPY ./ without a .dockerignore, at each instruction', () => {
     const findings = runRule(rule, { files: { 'compose.yaml': 'services:\n  api:\n    build: ./backend\n', 'backend/Dockerfile': dockerfile } });
     assert.deepEqual(places(findings), ['backend/Dockerfile:4:1', 'backend/Dockerfile:7:1']);

@@ -89,4 +89,31 @@ describe('default-credential', () => {
     assert.deepEqual(places(findings), ['.env:2:16', 'redis.conf:2:13']);
     assert.deepEqual(findings.map((f) => f.service), [null, 'cache']);
   });
+
+  it('invalid: a weak word, the user or the service name with digits added (seed 000), not other words', () => {
+    const compose = lines(
+      'services:',
+      '  mysql:',
+      '    image: mysql:8.4',
+      '    environment:',
+      '      - MYSQL_ROOT_PASSWORD=${MYSQL_ROOT_PASSWORD:-root123}',
+      '      - MYSQL_USER=${MYSQL_USER:-astron}',
+      '      - MYSQL_PASSWORD=${MYSQL_PASSWORD:-astron123}',
+      '      - REPLICA_PASSWORD=mysql_2024!',
+      '      - BACKUP_PASSWORD=harbor123',
+      '      - EXPORT_PASSWORD=Kx93-root123-Lm4v',
+    );
+    const findings = runRule(rule, { files: { 'compose.yaml': compose } });
+    assert.deepEqual(places(findings), ['compose.yaml:5:9', 'compose.yaml:7:9', 'compose.yaml:8:9']);
+    assert.equal(
+      findings[0]!.message,
+      'service "mysql": MYSQL_ROOT_PASSWORD uses the password "root123" as the default used when MYSQL_ROOT_PASSWORD is unset: ' +
+        'a well-known weak password ("root" with digits added)',
+    );
+    assert.equal(
+      findings[1]!.message,
+      'service "mysql": MYSQL_PASSWORD uses the password "as***" as the default used when MYSQL_PASSWORD is unset: the user name with digits added',
+    );
+    assert.match(findings[2]!.message, /REPLICA_PASSWORD uses the password "mysql_2024!": a well-known weak password \("mysql" with digits added\)$/);
+  });
 });

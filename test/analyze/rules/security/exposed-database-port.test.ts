@@ -31,6 +31,22 @@ describe('exposed-database-port', () => {
     assert.deepEqual(runRule(rule, { files }), []);
   });
 
+  it('valid: a service only on internal networks publishes nothing (moby#36174)', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  db:',
+        '    image: postgres:16',
+        '    ports: ["5432:5432"]',
+        '    networks: [backend]',
+        'networks:',
+        '  backend:',
+        '    internal: true',
+      ),
+    };
+    assert.deepEqual(runRule(rule, { files }), []);
+  });
+
   it('invalid: database images and well-known database ports on a non-loopback interface, at the port', () => {
     const files = {
       'compose.yaml': lines(

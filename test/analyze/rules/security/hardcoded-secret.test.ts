@@ -51,6 +51,43 @@ describe('hardcoded-secret', () => {
     assert.deepEqual(runRule(rule, { files: { 'compose.yaml': compose } }), []);
   });
 
+  it('valid: placeholders, and example files in a mounted folder (seed 004)', () => {
+    const compose = lines(
+      'services:',
+      '  agent:',
+      '    build: .',
+      '    volumes: [".:/app"]',
+      '    environment:',
+      '      JWT_SECRET: your_jwt_secret_key_minimum_32_characters',
+      '      API_TOKEN: <paste-token>',
+      '      STRIPE_SECRET_KEY: sk_live_...',
+      '      SESSION_SECRET: xxxxxxxxxxxxxxxx',
+      '      SIGNING_KEY: put-your-signing-key-here',
+    );
+    const findings = runRule(rule, {
+      files: {
+        'compose.yaml': compose,
+        Dockerfile: 'FROM python:3.12-slim\n',
+        '.env.example': 'JWT_SECRET=Kx93-pq1z-Lm4v-Qr7t\n',
+        'settings.sample.ini': 'password = Kx93-pq1z-Lm4v\n',
+      },
+    });
+    assert.deepEqual(findings, []);
+  });
+
+  it('invalid: an example file the mount names is deployed as it is; change_me values are no placeholders', () => {
+    const compose = lines(
+      'services:',
+      '  app:',
+      '    image: app:1',
+      '    volumes: ["./app.example.env:/etc/app/app.env:ro"]',
+      '    environment:',
+      '      SESSION_SECRET: session_secret_change_me_9f2',
+    );
+    const findings = runRule(rule, { files: { 'compose.yaml': compose, 'app.example.env': 'JWT_SECRET=Kx93-pq1z-Lm4v-Qr7t\n' } });
+    assert.deepEqual(places(findings), ['compose.yaml:6:23', 'app.example.env:1:12']);
+  });
+
   it('invalid: literal secrets in environment (both forms), URLs, tokens, build args and command lines', () => {
     const compose = lines(
       'services:',

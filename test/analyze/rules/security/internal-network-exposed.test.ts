@@ -68,7 +68,11 @@ describe('internal-network-exposed', () => {
     const findings = overlay(dev);
     assert.deepEqual(places(findings), ['compose.dev.yaml:3:13', 'compose.dev.yaml:5:16']);
     assert.deepEqual(findings.map((f) => f.service), ['db', 'adminer']);
-    assert.match(findings[0]!.message, /^service "db" publishes 0\.0\.0\.0:5432→5432 and is on network "database", which is internal in the base/);
+    assert.equal(
+      findings[0]!.message,
+      'service "db" publishes 0.0.0.0:5432→5432 and is on network "database", which is internal in the base: ' +
+        'the network stays internal, but the overlay makes this member of it reachable from other machines, a way into "database" for whoever takes it over',
+    );
     assert.match(findings[0]!.fix ?? '', /127\.0\.0\.1:5432:5432/);
   });
 });

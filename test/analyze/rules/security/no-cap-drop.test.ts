@@ -48,4 +48,14 @@ describe('no-cap-drop', () => {
     );
     assert.deepEqual(findings.map((f) => f.severity), ['medium', 'medium']);
   });
+
+  it('invalid: an overlay that resets the base\'s cap_drop, at the overlay line (seed 003)', () => {
+    const files = {
+      'compose.yaml': lines('services:', '  api:', '    image: api:2.3', '    cap_drop: [ALL]', '  web:', '    image: web:1'),
+      'compose.dev.yaml': lines('services:', '  api:', '    ports: ["8000:8000"]', '    cap_drop: !reset []', '  web:', '    ports: ["80:80"]'),
+    };
+    const findings = runRule(rule, { files, compose: ['compose.yaml', 'compose.dev.yaml'], base: ['compose.yaml'] });
+    assert.deepEqual(places(findings), ['compose.dev.yaml:4:5', 'compose.yaml:5:3']);
+    assert.deepEqual(findings.map((f) => f.service), ['api', 'web']);
+  });
 });

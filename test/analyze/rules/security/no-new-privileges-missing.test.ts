@@ -52,4 +52,14 @@ describe('no-new-privileges-missing', () => {
     );
     assert.ok(findings.every((f) => f.severity === 'medium'));
   });
+
+  it('invalid: an overlay that resets the base\'s security_opt, at the overlay line (seed 003)', () => {
+    const files = {
+      'compose.yaml': lines('services:', '  api:', '    image: api:2.3', '    security_opt: [no-new-privileges:true]'),
+      'compose.dev.yaml': lines('services:', '  api:', '    security_opt: !reset []'),
+    };
+    const findings = runRule(rule, { files, compose: ['compose.yaml', 'compose.dev.yaml'], base: ['compose.yaml'] });
+    assert.deepEqual(places(findings), ['compose.dev.yaml:3:5']);
+    assert.equal(findings[0]!.service, 'api');
+  });
 });

@@ -23,6 +23,22 @@ describe('unbound-port-interface', () => {
     assert.deepEqual(runRule(rule, { files }), []);
   });
 
+  it('valid: a service only on internal networks publishes nothing (moby#36174)', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  api:',
+        '    image: api:1',
+        '    ports: ["8000:8000", "5678:5678"]',
+        '    networks: [backend]',
+        'networks:',
+        '  backend:',
+        '    internal: true',
+      ),
+    };
+    assert.deepEqual(runRule(rule, { files }), []);
+  });
+
   it('invalid: short, random and long syntax without host_ip, at each port', () => {
     const files = {
       'compose.yaml': lines(

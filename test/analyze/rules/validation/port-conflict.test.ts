@@ -34,6 +34,25 @@ describe('port-conflict', () => {
     assert.deepEqual(runRule(rule, { files }), []);
   });
 
+  it('valid: a service only on internal networks publishes nothing, so it takes no host port', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  a:',
+        '    image: x:1',
+        '    ports: ["8000:8000"]',
+        '    networks: [backend]',
+        '  b:',
+        '    image: x:1',
+        '    ports: ["8000:80"]',
+        'networks:',
+        '  backend:',
+        '    internal: true',
+      ),
+    };
+    assert.deepEqual(runRule(rule, { files }), []);
+  });
+
   it('invalid: two services on one host port; 0.0.0.0 overlaps a specific address', () => {
     const files = {
       'compose.yaml': lines(

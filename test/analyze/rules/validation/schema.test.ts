@@ -41,6 +41,27 @@ describe('schema', () => {
     assert.match(findings[0]!.message, /extends "base", which is not defined/);
   });
 
+  it('invalid: two services with one container_name, at the second', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  a:',
+        '    image: nginx:1.27',
+        '    container_name: web',
+        '  b:',
+        '    image: nginx:1.27',
+        '    container_name: other',
+        '  c:',
+        '    image: nginx:1.27',
+        '    container_name: web',
+      ),
+    };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(places(findings), ['compose.yaml:10:21']);
+    assert.equal(findings[0]!.service, 'c');
+    assert.match(findings[0]!.message, /container name "web" is already in use by service "a"/);
+  });
+
   it('invalid: a required variable without a value', () => {
     const findings = runRule(rule, { files: { 'compose.yaml': lines('services:', '  db:', '    image: postgres:16', '    environment:', '      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it}') } });
     assert.deepEqual(places(findings), ['compose.yaml:5:26']);

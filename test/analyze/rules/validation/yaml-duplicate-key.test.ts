@@ -21,7 +21,16 @@ describe('yaml-duplicate-key', () => {
     assert.equal(findings[0]!.service, 'backend');
     assert.equal(findings[0]!.severity, 'critical');
     assert.match(findings[0]!.message, /second merge key "<<" \(the first is at line 7\)/);
-    assert.match(findings[0]!.fix!, /<<: \[\*first, \*second\]/);
+    assert.equal(findings[0]!.fix, 'merge every anchor with one key: `<<: [*restart-policy, *resource-limits]`');
+  });
+
+  it('invalid: a second "<<" next to one that is not an alias keeps the generic fix', () => {
+    const files = {
+      'compose.yaml': lines(...anchors, 'services:', '  backend:', '    <<: {restart: always}', '    image: api:1.0', '    <<: *resource-limits  # limits'),
+    };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(places(findings), ['compose.yaml:9:5']);
+    assert.equal(findings[0]!.fix, 'merge every anchor with one key: `<<: [*first, *second]`');
   });
 
   it('invalid: a plain key written twice', () => {

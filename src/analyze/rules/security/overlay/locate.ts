@@ -27,6 +27,17 @@ export function overlayPlace(ctx: RuleContext, path: readonly (string | number)[
   return { path };
 }
 
+/**
+ * Where to report a service key that is missing or empty in this environment: when the base
+ * environment set it and an overlay took it away (`cap_drop: !reset []`), the overlay's line that
+ * did (or the service in the overlay); otherwise `path`, the model's own place.
+ */
+export function removedPlace(ctx: RuleContext, service: string, key: string, path: readonly (string | number)[]): Pick<RawFinding, 'path' | 'at'> {
+  const set = (value: unknown): boolean => (Array.isArray(value) ? value.length > 0 : value !== undefined && value !== null);
+  const removed = set(ctx.base?.project.services[service]?.[key]) && !set(ctx.project.services[service]?.[key]);
+  return removed ? overlayPlace(ctx, ['services', service, key]) : { path };
+}
+
 const KEY = /^( *)(?:"([^"]*)"|'([^']*)'|([^\s#'"\-[{][^#]*?|-[^\s#][^#]*?))\s*:(?:\s|$)/;
 
 /**

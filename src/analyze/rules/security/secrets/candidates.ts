@@ -5,6 +5,7 @@ import { imageName } from '../../util.js';
 import { isGitIgnored } from './gitignore.js';
 import { keyWords } from './patterns.js';
 import { configLineSecret } from './config-lines.js';
+import { isTemplateFile } from './placeholders.js';
 import { dotenvEntries, hasReference, rawScalarAt } from './raw-text.js';
 import { secretsOfCommand, secretsOfValue, type SecretPart } from './values.js';
 import type { WeakContext } from './weak-passwords.js';
@@ -250,6 +251,9 @@ function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
       if (!isProjectFile(ctx, ['services', name, 'volumes', index, 'source'], volume.source)) continue;
       for (const file of mountedFiles(ctx, volume.source)) {
         if (!CONFIG_FILE.test(basename(file))) continue;
+        // `.env.example` in a mounted folder documents the settings; the image reads it only when
+        // the mount names it, or from a `templates` folder that images render (nginx).
+        if (file !== volume.source && isTemplateFile(file) && !/\/templates(\/|$)/.test(volume.target)) continue;
         if (DOTENV_FILE.test(basename(file))) {
           out.push(...dotenvSecrets(ctx, file, name, hints, 'config-file', name));
         } else out.push(...configLines(ctx, file, name, hints));

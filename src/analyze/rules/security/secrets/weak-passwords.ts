@@ -52,6 +52,30 @@ export function weakness(password: string, ctx: WeakContext): string | undefined
   }
   if (ctx.users.some((u) => u.trim().toLowerCase() === value)) return 'the same as the user name';
   if (ctx.names.some((n) => n.trim().toLowerCase() === value)) return "the service's own name";
+  return numberedWord(value, ctx);
+}
+
+/**
+ * Words that guessing lists try with digits added (`root123`, `admin2024`): the classic weak
+ * passwords and every product's default, whatever the product.
+ */
+const NUMBERED_WORDS = new Set([
+  'password', 'passw0rd', 'p@ssw0rd', 'pass', 'admin', 'administrator', 'root', 'toor', 'changeme', 'secret',
+  'qwerty', 'letmein', 'test', 'guest', 'default', 'welcome', 'demo', 'user', 'abc',
+  ...PRODUCT_DEFAULTS.flatMap(([, , defaults]) => defaults),
+]);
+
+/**
+ * `root123`, `admin2024`, `astron_123!`: a weak word, a product's default, the user or the service
+ * name with a few digits added. Guessing lists try exactly these variations first.
+ */
+function numberedWord(value: string, ctx: WeakContext): string | undefined {
+  const m = /^(.*?[a-z])[-_.@]?\d{1,6}[!@#$.*]*$/.exec(value);
+  const word = m?.[1];
+  if (word === undefined) return undefined;
+  if (NUMBERED_WORDS.has(word)) return `a well-known weak password ("${word}" with digits added)`;
+  if (ctx.users.some((u) => u.trim().toLowerCase() === word)) return 'the user name with digits added';
+  if (ctx.names.some((n) => n.trim().toLowerCase() === word)) return "the service's own name with digits added";
   return undefined;
 }
 
