@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import {
   defaultServiceProbe,
   discoverProjects,
@@ -77,8 +77,10 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
 }
 
 function readConfig(root: string, explicit: string | undefined, known: ReadonlySet<string>, problems: ConfigProblem[]) {
-  const dir = explicit ? undefined : root;
-  const file = explicit ? resolve(explicit) : join(root, '.shipshape.yml');
+  // `analyze path/compose.yaml` reads the config of the file's folder.
+  const folder = isDirectory(root) ? root : dirname(root);
+  const dir = explicit ? undefined : folder;
+  const file = explicit ? resolve(explicit) : join(folder, '.shipshape.yml');
   const environmentsPart = dir ? readShipshapeConfig(dir) : undefined;
   if (environmentsPart?.issue) problems.push({ file: environmentsPart.issue.file, line: 0, column: 0, message: environmentsPart.issue.message });
   const text = readMaybe(file);
@@ -86,6 +88,14 @@ function readConfig(root: string, explicit: string | undefined, known: ReadonlyS
   const parsed = text === undefined ? { config: { rules: new Map() } as AnalyzerConfig, problems: [] } : parseAnalyzerConfig(text, file, known);
   problems.push(...parsed.problems);
   return { analyzer: parsed.config, environments: environmentsPart?.config?.environments };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return true;
+  }
 }
 
 function readMaybe(file: string): string | undefined {

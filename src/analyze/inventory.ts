@@ -74,7 +74,12 @@ function serviceInventory(ctx: RuleContext, s: Service, levels: SecurityLevelInp
         external: isExternalPort(p),
       }),
     ),
-    volumes: (s.volumes ?? []).map((v, index) => volumeInventory(ctx, v, ['services', s.name, 'volumes', index, 'source'])),
+    // An entry the loader could not parse (reported as a finding) has no type or target to show.
+    volumes: (s.volumes ?? []).flatMap((v, index) =>
+      typeof v === 'object' && v !== null && typeof v.target === 'string'
+        ? [volumeInventory(ctx, v, ['services', s.name, 'volumes', index, 'source'])]
+        : [],
+    ),
     networks: Object.keys(s.networks ?? {}).sort(),
     network_mode: s.network_mode ?? null,
     environment: maskEnvironment(s.environment ?? {}),

@@ -95,6 +95,13 @@ describe('shipshape analyze', () => {
     assert.deepEqual(json([dir, '--env', 'dev']).projects[0]!.environments.map((e) => e.name), ['dev']);
   });
 
+  it('analyzes a compose file given as the path, with its folder\'s config', () => {
+    const dir = writeTree({ 'stack.yaml': PRIVILEGED, '.shipshape.yml': 'rules:\n  privileged: off\n' });
+    const r = run([join(dir, 'stack.yaml'), '--format', 'json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!rules(JSON.parse(r.stdout) as JsonReport).includes('privileged'));
+  });
+
   it('exits 2 on a missing directory, an unknown format or --fail-on', () => {
     assert.equal(run(['/nonexistent/dir']).status, 2);
     assert.equal(run(['.', '--format', 'toString']).status, 2);
