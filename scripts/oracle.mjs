@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +147,7 @@ async function judge(relative, copyRoot) {
   const originalText = await readFile(copy, 'utf8');
   const steps = [];
   const created = [];
+  const cleanup = [];
   let last = original;
   try {
     for (let attempt = 0; attempt < MAX_VARIANT_ATTEMPTS && !last.accepted; attempt++) {
@@ -157,13 +158,16 @@ async function judge(relative, copyRoot) {
         steps.push('name-removed');
       } else {
         const missing = missingPath(last.error, copyRoot);
-        if (!missing || created.includes(missing.relative)) break;
-        if (missing.kind === 'folder') await mkdir(path.join(copyRoot, missing.relative), { recursive: true });
+        const entry = missing && (missing.kind === 'folder' ? `${missing.relative}/` : missing.relative);
+        if (!missing || created.includes(entry)) break;
+        const target = path.join(copyRoot, missing.relative);
+        cleanup.push(await outermostMissing(target));
+        if (missing.kind === 'folder') await mkdir(target, { recursive: true });
         else {
-          await mkdir(path.dirname(path.join(copyRoot, missing.relative)), { recursive: true });
-          await writeFile(path.join(copyRoot, missing.relative), '');
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, '');
         }
-        created.push(missing.kind === 'folder' ? `${missing.relative}/` : missing.relative);
+        created.push(entry);
         if (!steps.includes('paths-created')) steps.push('paths-created');
       }
       last = await runConfig(copyRoot, relative, fixtureEnv);
@@ -171,9 +175,7 @@ async function judge(relative, copyRoot) {
   } finally {
     // The copy is reused for the next files: put it back as it was.
     await writeFile(copy, originalText);
-    for (const entry of created) {
-      await rm(path.join(copyRoot, entry), { recursive: true, force: true });
-    }
+    for (const entry of cleanup) await rm(entry, { recursive: true, force: true });
   }
   if (steps.length === 0) return withEnv(original);
   return withEnv({
@@ -182,6 +184,20 @@ async function judge(relative, copyRoot) {
     ...(created.length > 0 ? { variantCreated: created } : {}),
     ...(last.accepted ? { variantConfig: last.config } : { variantError: last.error }),
   });
+}
+
+/** The first folder of `target`'s path that does not exist yet (or `target`): what to remove afterwards. */
+async function outermostMissing(target) {
+  let outermost = target;
+  for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      await access(dir);
+      break;
+    } catch {
+      outermost = dir;
+    }
+  }
+  return outermost;
 }
 
 // Each missing path is reported on its own, one run at a time.
@@ -313,7 +329,14 @@ function firstLines(stderr, root) {
     return relocateString(`docker-compose crashed: ${exception}`, root);
   }
   const meaningful = lines.filter((line) => !NOISE.some((pattern) => pattern.test(line)));
-  return relocateString((meaningful.length > 0 ? meaningful : lines).slice(0, ERROR_LINES).join('\n'), root);
+  const kept = (meaningful.length > 0 ? meaningful : lines).slice(0, ERROR_LINES).map(canonicalLine);
+  return relocateString(kept.join('\n'), root);
+}
+
+// v1 names the services of a dependency cycle in a different order from one run to the next.
+function canonicalLine(line) {
+  const cycle = /^Circular dependency between (.+)$/.exec(line);
+  return cycle ? `Circular dependency between ${cycle[1].split(' and ').sort().join(' and ')}` : line;
 }
 
 // `root` is the corpus or the copy a variant ran in; both are written as the token.

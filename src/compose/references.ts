@@ -22,6 +22,9 @@ export function checkReferences(tree: MapNode, disabled: ReadonlySet<string>, di
   for (const [name, entry] of services.entries) {
     const service = entry.value;
     if (!isMap(service) || disabled.has(name)) continue;
+    if (!service.entries.has('image') && !service.entries.has('build')) {
+      report('invalid-value', `service "${name}" has neither an image nor a build context; add image: or build:`, entry.keyPos);
+    }
     const serviceNetworks = get(service, 'networks');
     for (const [net, e] of isMap(serviceNetworks) ? serviceNetworks.entries : []) {
       if (!networks.has(net)) {
@@ -57,6 +60,10 @@ export function checkReferences(tree: MapNode, disabled: ReadonlySet<string>, di
     const mode = getString(service, 'network_mode');
     if (mode?.startsWith('service:') && !services.entries.has(mode.slice(8))) {
       report('unknown-dependency', `service "${name}" uses network_mode "${mode}", but "${mode.slice(8)}" is not a service of this project`, service.entries.get('network_mode')!.value.pos);
+    }
+    // Not a reference, but compose refuses it in the same consistency check.
+    if (mode !== undefined && isMap(serviceNetworks) && serviceNetworks.entries.size > 0) {
+      report('invalid-value', `service "${name}" sets both network_mode and networks, which exclude each other; keep one`, service.entries.get('network_mode')!.value.pos);
     }
   }
 }

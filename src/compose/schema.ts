@@ -140,7 +140,7 @@ const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, inlineRefs:
  * import this module back: this module awaits it while loading.
  */
 interface PrecompiledValidator {
-  /** composeSchemaFingerprint() of what it was generated from; any other value makes it stale. */
+  /** The fingerprint of the schema and options it was generated from; any other makes it stale. */
   fingerprint: string;
   /** The formats the generated code looks up by name. */
   formats: readonly string[];
@@ -227,30 +227,32 @@ let compilations = 0;
 
 function compile(): Compiled {
   if (compiled) return compiled;
-  const schema = prepareComposeSchema();
-  const generated = precompiled?.fingerprint === fingerprintOf(schema) ? instantiate(precompiled) : undefined;
-  if (generated) {
-    compiled = { validate: generated, schema, origin: 'precompiled' };
-  } else {
-    const compiler = composeSchemaCompiler();
-    compiled = { validate: compiler.ajv.compile(compiler.schema), schema: compiler.schema, origin: 'compiled' };
-  }
+  compiled = fromGenerated() ?? fromCompiler();
   compilations++;
   return compiled;
 }
 
-function instantiate(module: PrecompiledValidator): ValidateFunction | undefined {
+/** The generated validator, when there is one made from this very schema and these options. */
+function fromGenerated(): Compiled | undefined {
+  if (!precompiled) return undefined;
+  const schema = prepareComposeSchema();
+  if (precompiled.fingerprint !== fingerprintOf(schema)) return undefined;
   const formats: Record<string, Format> = {};
-  for (const name of module.formats) {
+  for (const name of precompiled.formats) {
     const definition = formatDefinition(name);
     if (!definition) return undefined;
     formats[name] = definition;
   }
   try {
-    return module.createValidator(formats);
+    return { validate: precompiled.createValidator(formats), schema, origin: 'precompiled' };
   } catch {
     return undefined;
   }
+}
+
+function fromCompiler(): Compiled {
+  const { ajv, schema } = composeSchemaCompiler();
+  return { validate: ajv.compile(schema), schema, origin: 'compiled' };
 }
 
 /** Every `format` the schema declares (a string under the key "format"; `properties.format` is a schema). */
