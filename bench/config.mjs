@@ -5,14 +5,16 @@
 //
 //   node bench/config.mjs [--runs N] [--files N]
 //
-// 1. Per file, whole process: `node bin/shipshape.js config -f F` and `docker-compose -f F config`
-//    run alternately, N times each (default 7), with `node -e 0` in the same rotation as Node's
-//    floor. Reported: median per file, the median of all runs, and the ratio. Files docker-compose
-//    refuses because a build directory is missing (the corpus holds compose files only) run from
-//    a temporary copy with those directories created empty; files it refuses for another reason
-//    are listed and left out.
-// 2. In process: a fresh `node` imports dist/src/compose/index.js and calls loadProject on every
-//    awesome-compose file: a cold first round, then the median of 5 more.
+// 1. Start-up, one small file: `node -e 0` (Node's floor), the CLI as the modules tsc emits, and
+//    the CLI bundled (dist/shipshape.mjs), 3N runs each, alternating.
+// 2. Per file, whole process: `node bin/shipshape.js config -f F` and `docker-compose -f F config`
+//    run alternately, N times each (default 7), with `node -e 0` in the same rotation. Reported:
+//    median per file, the median of all runs, and the ratio. Files docker-compose refuses because
+//    a build directory is missing (the corpus holds compose files only) run from a temporary copy
+//    with those directories created empty; files it refuses for another reason, or that a run
+//    fails on, are listed and left out.
+// 3. In process: a fresh `node` imports dist/src/compose/index.js and calls loadProject on every
+//    awesome-compose file: a cold first round, then 5 more; three such processes.
 //
 // Output is Markdown, ready for docs/benchmarks.md.
 
@@ -26,6 +28,9 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const corpus = path.join(repoRoot, 'test', 'fixtures', 'corpus', 'awesome-compose');
 const cli = path.join(repoRoot, 'bin', 'shipshape.js');
 const IN_PROCESS_ROUNDS = 5;
+const IN_PROCESS_PROCESSES = 3;
+// The start-up comparison's file: small, and accepted by docker-compose as it is.
+const STARTUP_SAMPLE = 'flask-redis';
 // docker-compose names one missing build directory per run; no sample has more than a few.
 const MAX_DIRECTORIES_CREATED = 10;
 
@@ -42,6 +47,7 @@ async function main() {
 
   print(`## shipshape config vs docker-compose config\n`);
   print(`load average at start: ${loadAverage()}\n`);
+  startup(files.find((f) => f.includes(`${path.sep}${STARTUP_SAMPLE}${path.sep}`)) ?? files[0], options.runs * 3);
   const oracle = oracleVersion();
   if (oracle) {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'shipshape-bench-'));
@@ -55,19 +61,54 @@ async function main() {
   }
 
   print(`## compose model in process (${files.length} awesome-compose files, one process)\n`);
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-process', ...files], { encoding: 'utf8' });
-  if (child.status !== 0) fail(`in-process run failed:\n${child.stderr}`);
-  const result = JSON.parse(child.stdout);
+  const results = [];
+  for (let i = 0; i < IN_PROCESS_PROCESSES; i++) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--in-process', ...files], { encoding: 'utf8' });
+    if (child.status !== 0) fail(`in-process run failed:\n${child.stderr}`);
+    results.push(JSON.parse(child.stdout));
+  }
+  const of = (key) => median(results.map((r) => r[key]));
+  print(`Median of ${IN_PROCESS_PROCESSES} fresh processes; ms.\n`);
   print('| measure | ms |');
   print('| --- | ---: |');
-  print(`| import dist/src/compose/index.js | ${ms(result.importMs)} |`);
-  print(`| first round, cold (${files.length} files) | ${ms(result.coldMs)} |`);
-  print(`| later rounds, median of ${IN_PROCESS_ROUNDS} | ${ms(median(result.roundsMs))} |`);
-  print(`| later rounds, all | ${result.roundsMs.map(ms).join(', ')} |`);
+  print(`| import dist/src/compose/index.js | ${ms(of('importMs'))} |`);
+  print(`| first round, cold (${files.length} files) | ${ms(of('coldMs'))} |`);
+  print(`| import and first round | ${ms(median(results.map((r) => r.importMs + r.coldMs)))} |`);
+  print(`| later rounds (median of ${IN_PROCESS_ROUNDS} after the first) | ${ms(median(results.flatMap((r) => r.roundsMs)))} |`);
   print('');
-  print(`Files with error diagnostics: ${result.filesWithErrors.length === 0 ? 'none' : result.filesWithErrors.join(', ')}. ` +
-    `Schema validator: ${result.validator}.`);
+  const withErrors = [...new Set(results.flatMap((r) => r.filesWithErrors))];
+  print(`Files with error diagnostics: ${withErrors.length === 0 ? 'none' : withErrors.join(', ')}. ` +
+    `Schema validator: ${[...new Set(results.map((r) => r.validator))].join(', ')}.`);
   print(`\nload average at end: ${loadAverage()}`);
+}
+
+/**
+ * One file, whole process: Node's floor, the CLI as the modules tsc emits, and the CLI bundled
+ * (what bin/shipshape.js runs after `npm run build`). Both CLIs start from the same `-e` stub.
+ */
+function startup(file, runs) {
+  const stub = (module) => `import { main } from ${JSON.stringify(pathToFileURL(module).href)}; process.exitCode = await main(process.argv.slice(1));`;
+  const variants = [
+    ['node -e 0', ['-e', '0']],
+    ['CLI as tsc modules', ['--input-type=module', '-e', stub(path.join(repoRoot, 'dist', 'src', 'cli', 'index.js'))]],
+  ];
+  const bundle = path.join(repoRoot, 'dist', 'shipshape.mjs');
+  if (existsSync(bundle)) variants.push(['CLI bundled', ['--input-type=module', '-e', stub(bundle)]]);
+  const times = variants.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = (i + k) % variants.length;
+      const [label, args] = variants[v];
+      const isCli = label !== 'node -e 0';
+      const failure = timed(times[v], process.execPath, isCli ? [...args, 'config', '-f', file] : args);
+      if (failure) fail(`${label}: ${failure}`);
+    }
+  }
+  print(`### start-up: \`config -f ${path.relative(repoRoot, file)}\`, ${runs} runs each, alternating; ms\n`);
+  print('| how | median | min |');
+  print('| --- | ---: | ---: |');
+  for (const [v, [label]] of variants.entries()) print(`| ${label} | ${ms(median(times[v]))} | ${ms(Math.min(...times[v]))} |`);
+  print('');
 }
 
 /** Runs both tools on every file docker-compose accepts, alternately, and prints the table. */
@@ -78,7 +119,7 @@ function perFile(files, runs, scratch, oracle) {
   const all = { shipshape: [], oracle: [], node: [] };
   for (const [index, original] of files.entries()) {
     const sample = path.basename(path.dirname(original));
-    process.stderr.write(`\r\x1b[K[${index + 1}/${files.length}] ${sample}`);
+    progress(`[${index + 1}/${files.length}] ${sample}`);
     const prepared = acceptedInput(original, scratch);
     if (prepared.refused) {
       skipped.push(`${sample} (${prepared.refused})`);
@@ -87,11 +128,14 @@ function perFile(files, runs, scratch, oracle) {
     const file = prepared.file;
     const times = { shipshape: [], oracle: [], node: [] };
     let failure;
+    const commands = [
+      () => timed(times.shipshape, process.execPath, [cli, 'config', '-f', file]),
+      () => timed(times.oracle, 'docker-compose', ['-f', file, 'config']),
+      () => timed(times.node, process.execPath, ['-e', '0']),
+    ];
     for (let i = 0; i < runs && !failure; i++) {
-      failure =
-        timed(times.shipshape, process.execPath, [cli, 'config', '-f', file]) ??
-        timed(times.oracle, 'docker-compose', ['-f', file, 'config']) ??
-        timed(times.node, process.execPath, ['-e', '0']);
+      // Each takes its turn going first, so that all see the same machine load.
+      for (let c = 0; c < commands.length && !failure; c++) failure = commands[(i + c) % commands.length]();
     }
     // A failed run times an error path, not the work: the file is reported, not timed.
     if (failure) {
@@ -101,7 +145,7 @@ function perFile(files, runs, scratch, oracle) {
     for (const key of Object.keys(all)) all[key].push(...times[key]);
     rows.push({ sample, copied: prepared.copied, shipshape: median(times.shipshape), oracle: median(times.oracle), node: median(times.node) });
   }
-  process.stderr.write('\r\x1b[K');
+  progress('');
   if (rows.length === 0) {
     print(`No file could be timed. ${[...skipped, ...failed].join('; ')}\n`);
     return;
@@ -144,7 +188,8 @@ function acceptedInput(original, scratch) {
     check = runOracle(file);
     if (check.status === 0) return { file, copied: true };
   }
-  const reason = check.stderr.trim().split('\n').at(-1) ?? `exit ${check.status}`;
+  // docker-compose says what is wrong on its first lines, then where to read more.
+  const reason = check.stderr.trim().split('\n').slice(0, 2).join(' ') || `exit ${check.status}`;
   return { refused: reason.length > 120 ? `${reason.slice(0, 119)}…` : reason };
 }
 
@@ -227,6 +272,11 @@ function ratio(part, whole) {
 
 function loadAverage() {
   return `${os.loadavg().map((l) => l.toFixed(2)).join(', ')} (${os.availableParallelism()} CPUs)`;
+}
+
+/** One line on a terminal, rewritten in place; nothing in a log. */
+function progress(text) {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
 }
 
 function print(line) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 
-// `npm run build` also bundles the CLI into one file, which starts faster than the modules tsc
-// emits (docs/benchmarks.md). A bundle older than the modules is stale: tsc ran alone since.
+// `npm run build` also bundles the CLI (scripts/build-bundle.mjs), which starts faster than the
+// modules tsc emits (docs/benchmarks.md). A bundle older than the modules is stale: tsc ran
+// alone since.
 const bundle = new URL('../dist/shipshape.mjs', import.meta.url);
 const modules = new URL('../dist/src/cli/index.js', import.meta.url);
 

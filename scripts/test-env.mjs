@@ -7,10 +7,17 @@
 //   SHIPSHAPE_NEED_DOCKER=1        also require a running Docker engine (implied when a compiled
 //                                  test file under dist/test/ has `.docker.` in its name)
 //   SHIPSHAPE_DOCKER_COMPOSE=PATH  where docker-compose v1 is (default /usr/bin/docker-compose)
+//   SHIPSHAPE_NEED_POSTGRES=1      also require PostgreSQL (implied by a test file with `.pg.` in its
+//                                  name); without SHIPSHAPE_TEST_DATABASE_URL, a private cluster is
+//                                  started on 127.0.0.1:55432 (data in SHIPSHAPE_PG_DIR, default
+//                                  /var/tmp/shipshape-test-pg) with role and database shipshape_test
+//   SHIPSHAPE_TEST_DATABASE_URL    a PostgreSQL the tests may use (its role needs CREATEDB)
+//   SHIPSHAPE_NEED_BROWSER=1       also require Chromium (implied by a test file with `.browser.`)
+//   SHIPSHAPE_CHROMIUM=PATH        where Chromium is (default /usr/bin/chromium)
 //   SHIPSHAPE_TEST_ENV_DRYRUN=1    report what would be installed or started, change nothing
 
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +30,13 @@ const composeBinary = process.env.SHIPSHAPE_DOCKER_COMPOSE || '/usr/bin/docker-c
 const dockerEndpoint = dockerEndpointFromEnv(process.env.DOCKER_HOST);
 const dockerdLog = path.join(os.tmpdir(), 'shipshape-dockerd.log');
 const DOCKERD_START_TIMEOUT_MS = 60_000;
+const BUSYBOX = '/bin/busybox';
+const distTests = path.join(repoRoot, 'dist', 'test');
+const PG_PORT = 55432;
+const PG_ROLE = 'shipshape_test';
+const pgUrl = process.env.SHIPSHAPE_TEST_DATABASE_URL || `postgres://${PG_ROLE}:${PG_ROLE}@127.0.0.1:${PG_PORT}/${PG_ROLE}`;
+const pgDataDir = process.env.SHIPSHAPE_PG_DIR || '/var/tmp/shipshape-test-pg';
+const chromiumPath = process.env.SHIPSHAPE_CHROMIUM || '/usr/bin/chromium';
 
 /**
  * What the tests need. `needed` decides whether a requirement applies to this run, `check` whether
@@ -40,14 +54,40 @@ const requirements = [
       '`sudo apt-get install docker-compose`, or point SHIPSHAPE_DOCKER_COMPOSE at a docker-compose v1 binary.',
   },
   {
-    name: 'Docker engine',
+    // The engine tests cannot pull images; they `docker import` busybox-static's binary instead.
+    name: 'Docker engine (and busybox-static for its test image)',
     needed: () => process.env.SHIPSHAPE_NEED_DOCKER === '1' || hasDockerTests(path.join(repoRoot, 'dist', 'test')),
-    check: () => dockerAnswers(dockerEndpoint),
-    install: () => [...(findExecutable('dockerd') ? [] : [aptInstall('docker.io')]), startDockerd()],
+    check: async () => isStaticExecutable(BUSYBOX) && (await dockerAnswers(dockerEndpoint)),
+    install: () => [
+      ...(isStaticExecutable(BUSYBOX) ? [] : [aptInstall('busybox-static')]),
+      ...(findExecutable('dockerd') ? [] : [aptInstall('docker.io')]),
+      startDockerd(),
+    ],
     manual:
-      `no Docker engine answers on ${describeEndpoint(dockerEndpoint)}. Start one (for example ` +
-      '`sudo systemctl start docker`, or install it with `sudo apt-get install docker.io` and run `sudo dockerd &`), ' +
-      'or set DOCKER_HOST to an engine you can reach.',
+      `the engine tests need a Docker engine answering on ${describeEndpoint(dockerEndpoint)} and a statically ` +
+      `linked busybox at ${BUSYBOX}. Start an engine (for example \`sudo systemctl start docker\`, or install it with ` +
+      '`sudo apt-get install docker.io` and run `sudo dockerd &`) or set DOCKER_HOST to one you can reach, and ' +
+      'install busybox with `sudo apt-get install busybox-static`.',
+  },
+  {
+    name: 'PostgreSQL (the *.pg.* tests)',
+    needed: () => process.env.SHIPSHAPE_NEED_POSTGRES === '1' || hasTestFiles(distTests, '.pg.'),
+    check: () => postgresAnswers(pgUrl),
+    install: () =>
+      process.env.SHIPSHAPE_TEST_DATABASE_URL
+        ? [giveUp(`SHIPSHAPE_TEST_DATABASE_URL does not answer: ${redact(pgUrl)}`)]
+        : [...(findPostgresBinary('initdb') ? [] : [aptInstall('postgresql')]), startPostgres()],
+    manual:
+      `no PostgreSQL answers at ${redact(pgUrl)}. Install Debian's postgresql package (\`sudo apt-get install postgresql\`) and run ` +
+      'the tests as root once so that this script starts a private cluster, or point SHIPSHAPE_TEST_DATABASE_URL at a ' +
+      'database whose role may CREATE DATABASE.',
+  },
+  {
+    name: 'Chromium (the *.browser.* tests)',
+    needed: () => process.env.SHIPSHAPE_NEED_BROWSER === '1' || hasTestFiles(distTests, '.browser.'),
+    check: () => isExecutable(chromiumPath),
+    install: () => [aptInstall('chromium')],
+    manual: `${chromiumPath} is missing. Install Debian's chromium (\`sudo apt-get install chromium\`) or set SHIPSHAPE_CHROMIUM.`,
   },
 ];
 
@@ -91,6 +131,30 @@ function isExecutable(file) {
   } catch {
     return false;
   }
+}
+
+/**
+ * A statically linked ELF executable: one without a PT_INTERP program header, so it runs in an
+ * image that has no C library (Debian's dynamically linked `busybox` package would not).
+ */
+function isStaticExecutable(file) {
+  let bytes;
+  try {
+    accessSync(file, constants.X_OK);
+    bytes = readFileSync(file);
+  } catch {
+    return false;
+  }
+  if (bytes.length < 64 || bytes.readUInt32BE(0) !== 0x7f454c46 || bytes[4] !== 2 || bytes[5] !== 1) return false;
+  const phoff = Number(bytes.readBigUInt64LE(32));
+  const entrySize = bytes.readUInt16LE(54);
+  const count = bytes.readUInt16LE(56);
+  for (let i = 0; i < count; i++) {
+    const at = phoff + i * entrySize;
+    if (at + 4 > bytes.length) return false;
+    if (bytes.readUInt32LE(at) === 3) return false;
+  }
+  return true;
 }
 
 function findExecutable(name) {
@@ -211,6 +275,107 @@ function startDockerd() {
       fail(`dockerd did not answer on ${describeEndpoint(dockerEndpoint)} within ${DOCKERD_START_TIMEOUT_MS / 1000} s; see ${dockerdLog}`);
     },
   };
+}
+
+// --- PostgreSQL ---------------------------------------------------------------------------------
+
+function hasTestFiles(dir, marker) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  return entries.some((entry) => entry.isDirectory()
+    ? hasTestFiles(path.join(dir, entry.name), marker)
+    : entry.name.includes(marker));
+}
+
+function redact(url) {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
+async function postgresAnswers(url) {
+  let pg;
+  try {
+    pg = (await import('pg')).default;
+  } catch {
+    return false;
+  }
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Debian keeps the server's programs in /usr/lib/postgresql/<version>/bin, off the PATH. */
+function findPostgresBinary(name) {
+  let versions = [];
+  try {
+    versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    // Not Debian's layout: the PATH may still have it.
+  }
+  for (const version of versions) {
+    const candidate = path.join('/usr/lib/postgresql', version, 'bin', name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return findExecutable(name);
+}
+
+function asPostgres(args, { mayFail = false } = {}) {
+  const result = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', cwd: '/' });
+  if (result.status === 0) return result.stdout;
+  if (mayFail) return undefined;
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-10).join('\n');
+  fail(`${path.basename(args[0])} failed${result.error ? ` (${result.error.message})` : ''}:\n${output}`);
+  return undefined;
+}
+
+/**
+ * A private cluster for the tests: its own data folder, listening on 127.0.0.1 only (and a unix
+ * socket inside the folder), password logins for the test role, peer logins for postgres.
+ */
+function startPostgres() {
+  return {
+    describe: `a PostgreSQL cluster in ${pgDataDir} on 127.0.0.1:${PG_PORT} with role and database ${PG_ROLE}`,
+    run: async () => {
+      const initdb = findPostgresBinary('initdb');
+      const pgCtl = findPostgresBinary('pg_ctl');
+      const psql = findPostgresBinary('psql');
+      if (!initdb || !pgCtl || !psql) fail('initdb, pg_ctl or psql is missing although postgresql is installed');
+      if (!existsSync(path.join(pgDataDir, 'PG_VERSION'))) {
+        mkdirSync(pgDataDir, { recursive: true });
+        chmodSync(pgDataDir, 0o700);
+        const chown = spawnSync('chown', ['postgres:postgres', pgDataDir]);
+        if (chown.status !== 0) fail(`cannot hand ${pgDataDir} to the postgres user`);
+        asPostgres([initdb, '-D', pgDataDir, '-U', 'postgres', '-E', 'UTF8', '--auth-local=peer', '--auth-host=scram-sha-256']);
+      }
+      if (asPostgres([pgCtl, '-D', pgDataDir, 'status'], { mayFail: true }) === undefined) {
+        asPostgres([
+          pgCtl, '-D', pgDataDir, '-l', path.join(pgDataDir, 'server.log'), '-w', '-t', '60',
+          '-o', `-c listen_addresses=127.0.0.1 -p ${PG_PORT} -k ${pgDataDir}`, 'start',
+        ]);
+      }
+      const sql = (query) => asPostgres([psql, '-h', pgDataDir, '-p', String(PG_PORT), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-tAc', query]) ?? '';
+      if (sql(`SELECT 1 FROM pg_roles WHERE rolname = '${PG_ROLE}'`).trim() !== '1') {
+        // CREATEDB: each test file works in a database of its own and drops it afterwards.
+        sql(`CREATE ROLE ${PG_ROLE} LOGIN CREATEDB PASSWORD '${PG_ROLE}'`);
+      }
+      if (sql(`SELECT 1 FROM pg_database WHERE datname = '${PG_ROLE}'`).trim() !== '1') sql(`CREATE DATABASE ${PG_ROLE} OWNER ${PG_ROLE}`);
+    },
+  };
+}
+
+function giveUp(message) {
+  return { describe: 'nothing (an external database was named)', run: async () => fail(message) };
 }
 
 await main();

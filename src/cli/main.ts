@@ -11,6 +11,13 @@ type RegisterCommand = (program: Command, setExit: (code: number) => void) => vo
 const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   config: async () => (await import('./config-command.js')).registerConfigCommand,
   analyze: async () => (await import('./analyze-command.js')).registerAnalyzeCommand,
+  agent: async () => (await import('./agent-command.js')).registerAgentCommand,
+  up: async () => (await import('./up-command.js')).registerUpCommand,
+  down: async () => (await import('./down-command.js')).registerDownCommand,
+  ps: async () => (await import('./ps-command.js')).registerPsCommand,
+  logs: async () => (await import('./logs-command.js')).registerLogsCommand,
+  restart: async () => (await import('./restart-command.js')).registerRestartCommand,
+  manager: async () => (await import('./manager-command.js')).registerManagerCommand,
 };
 
 /**
@@ -28,6 +35,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('shipshape')
     .description('See, harden and run Docker compose stacks')
     .version(VERSION, '-v, --version')
+    // Program options count only before the command, as in compose: `down -v` means volumes.
+    .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });

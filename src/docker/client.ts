@@ -192,6 +192,14 @@ export class DockerClient {
       });
     },
 
+    rename: async (id: string, name: string, call?: CallOptions): Promise<void> => {
+      await this.request(`rename container ${id} to ${name}`, call, {
+        method: 'POST',
+        path: `/containers/${enc(id)}/rename`,
+        query: { name },
+      });
+    },
+
     inspect: (id: string, call?: CallOptions): Promise<ContainerInspect> =>
       this.request(`inspect container ${id}`, call, { method: 'GET', path: `/containers/${enc(id)}/json` }),
 

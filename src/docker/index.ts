@@ -19,6 +19,7 @@ export {
 } from './errors.js';
 export { messageError, type ProgressMessage } from './json-stream.js';
 export { logLines, type LogLine } from './log-stream.js';
+export { tarStream, type TarEntry } from './tar.js';
 export type * from './types.js';
 
 import { DockerClient, type DockerClientOptions } from './client.js';

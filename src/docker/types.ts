@@ -5,8 +5,22 @@ export type ContainerSummary = Dockerode.ContainerInfo;
 export type ContainerInspect = Dockerode.ContainerInspectInfo;
 export type ContainerStats = Dockerode.ContainerStats;
 /** The body of `POST /containers/create` (the name goes in the query, not here). */
-export type ContainerCreateBody = Omit<Dockerode.ContainerCreateOptions, 'name' | 'platform' | 'abortSignal'>;
-export type HostConfig = Dockerode.HostConfig;
+export type ContainerCreateBody = Omit<Dockerode.ContainerCreateOptions, 'name' | 'platform' | 'abortSignal' | 'HostConfig'> & {
+  HostConfig?: HostConfig;
+};
+export type HostConfig = Omit<Dockerode.HostConfig, 'Mounts'> & { Mounts?: Mount[] };
+
+/** A `HostConfig.Mounts` entry; dockerode's typings make optional options mandatory. */
+export interface Mount {
+  Type: 'bind' | 'volume' | 'tmpfs' | 'npipe';
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean; CreateMountpoint?: boolean };
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string>; DriverConfig?: { Name?: string; Options?: Record<string, string> } };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
 export type EndpointSettings = Dockerode.EndpointSettings;
 export type NetworkInspect = Dockerode.NetworkInspectInfo;
 export type NetworkCreateBody = Omit<Dockerode.NetworkCreateOptions, 'abortSignal'>;

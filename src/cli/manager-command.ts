@@ -1,0 +1,217 @@
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { hostname as machineName } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { EXIT, UsageError } from './exit.js';
+import { VERSION } from './version.js';
+
+interface ManagerCliOptions {
+  envFile?: string;
+  port?: string;
+  host?: string;
+  database?: string;
+  localAgent: string;
+  agentPort: string;
+}
+
+type ManagerModule = typeof import('../manager/index.js');
+type AgentModule = typeof import('../agent/index.js');
+
+export function registerManagerCommand(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('manager')
+    .description('Run the manager: hosts and their heartbeats, deployments, the web dashboard (port 8000)')
+    .option('--env-file <file>', 'settings file (default: ./.env when there is one); the environment wins over it')
+    .option('-p, --port <port>', 'port to listen on (overrides PORT)')
+    .option('--host <address>', 'address to listen on (overrides HOST, default 0.0.0.0)')
+    .option('--database <url>', 'sqlite:<path> or postgres://… (overrides DATABASE_URL)')
+    .option('--local-agent <when>', 'also run an agent for this machine: auto (when a Docker engine answers), on, off', 'off')
+    .option('--agent-port <port>', 'port of the local agent', '8003')
+    .addHelpText(
+      'after',
+      '\nSettings (environment or .env): PORT, HOST, DATABASE_URL (default sqlite:./data/shipshape.db), ADMIN_EMAIL,\n' +
+        'ADMIN_PASSWORD, JWT_SECRET, OFFLINE_AFTER, MONITOR_INTERVAL, ADMIN_KEY_TTL, LOGIN_MAX_FAILURES, LOGIN_LOCK_SECONDS,\n' +
+        'LOGIN_RATE_LIMIT, DEPLOY_GATE, MAX_PACKAGE_MB, AGENT_TIMEOUT, TRUST_PROXY, LOG_LEVEL. See docs/manager.md.\n',
+    )
+    .action(async (options: ManagerCliOptions) => {
+      if (!['auto', 'on', 'off'].includes(options.localAgent)) throw new UsageError(`--local-agent must be auto, on or off, not "${options.localAgent}"`);
+      const agentPort = Number(options.agentPort);
+      if (!Number.isInteger(agentPort) || agentPort < 1 || agentPort > 65_535) throw new UsageError(`--agent-port must be a port number, not "${options.agentPort}"`);
+      const manager = await loadManager();
+      const env = manager.mergeDotenv(process.env, readEnvFile(options.envFile));
+      if (options.port !== undefined) env.PORT = options.port;
+      if (options.host !== undefined) env.HOST = options.host;
+      if (options.database !== undefined) env.DATABASE_URL = options.database;
+      const parsed = manager.parseManagerConfig(env);
+      if (!parsed.ok) {
+        for (const problem of parsed.problems) process.stderr.write(`shipshape manager: ${problem.message}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      const { config } = parsed;
+
+      let built: Awaited<ReturnType<ManagerModule['buildManager']>>;
+      try {
+        built = await manager.buildManager({ config, version: VERSION });
+      } catch (err) {
+        process.stderr.write(`shipshape manager: cannot open the database ${manager.redactUrl(config.databaseUrl)}: ${(err as Error).message}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      try {
+        await built.app.listen({ host: config.listenHost, port: config.port });
+      } catch (err) {
+        await built.app.close().catch(() => undefined);
+        process.stderr.write(`shipshape manager: ${listenFailure(err, config.listenHost, config.port)}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      const address = built.app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      const url = `http://${browsableHost(config.listenHost)}:${port}`;
+      const lines = [`Shipshape manager ${VERSION} on ${url}  (dashboard: ${url}/, API docs: ${url}/docs, database: ${manager.redactUrl(config.databaseUrl)})`];
+      if (built.initialAdmin?.password) {
+        lines.push(`First admin, shown this once:  e-mail ${built.initialAdmin.email}  password ${built.initialAdmin.password}`);
+      }
+
+      let agent: { close(): Promise<void> } | undefined;
+      if (options.localAgent !== 'off') {
+        const started = await startLocalAgent(built, env, `http://127.0.0.1:${port}`, agentPort, config.offlineAfter);
+        if (started.ok) {
+          agent = started.agent;
+          lines.push(`Local agent on ${started.url}, registered as host ${started.hostId} (Docker engine: ${started.engine})`);
+        } else if (options.localAgent === 'on') {
+          process.stderr.write(`shipshape manager: cannot run the local agent: ${started.reason}\n`);
+          await built.app.close();
+          setExit(EXIT.usage);
+          return;
+        } else {
+          lines.push(`No local agent: ${started.reason}`);
+        }
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+
+      await untilSignalled();
+      await agent?.close().catch(() => undefined);
+      await built.app.close();
+    });
+}
+
+/**
+ * The manager and the agent, loaded only by this command, by specifiers esbuild cannot follow:
+ * the bundled CLI (dist/shipshape*.mjs) must not inline them, because the SQLite driver is a
+ * native addon that finds its binary relative to its own file and Fastify's plugins read files
+ * next to theirs. From the bundle, the compiled modules are in dist/src/, beside it.
+ */
+async function loadManager(): Promise<ManagerModule> {
+  return (await import(compiledModule('manager'))) as ManagerModule;
+}
+
+async function loadAgent(): Promise<AgentModule> {
+  return (await import(compiledModule('agent'))) as AgentModule;
+}
+
+function compiledModule(part: 'manager' | 'agent'): string {
+  for (const candidate of [`../${part}/index.js`, `./src/${part}/index.js`]) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url.href;
+  }
+  throw new UsageError(`the ${part} modules are missing next to the CLI; run \`npm run build\``);
+}
+
+type LocalAgentStart =
+  | { ok: true; agent: { close(): Promise<void> }; url: string; hostId: string; engine: string }
+  | { ok: false; reason: string };
+
+/** An agent for this machine, in this process, registered with the manager (`npm start`). */
+async function startLocalAgent(
+  built: Awaited<ReturnType<ManagerModule['buildManager']>>,
+  env: Record<string, string | undefined>,
+  managerUrl: string,
+  apiPort: number,
+  offlineAfter: number,
+): Promise<LocalAgentStart> {
+  const dockerHost = env.DOCKER_SOCKET || env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  if (!(await dockerAnswers(dockerHost))) return { ok: false, reason: `no Docker engine answers at ${dockerHost}` };
+  const manager = await loadManager();
+  const { hostId, serverKey } = await manager.ensureLocalHost(built, { hostname: machineName(), ip: '127.0.0.1', apiPort, maxContainers: 10 });
+  const agent = await loadAgent();
+  const parsed = agent.parseAgentConfig({
+    SERVER_KEY: serverKey,
+    MANAGER_URL: managerUrl,
+    HOST_ID: hostId,
+    API_PORT: String(apiPort),
+    API_HOST: '127.0.0.1',
+    DOCKER_SOCKET: dockerHost,
+    // Three heartbeats fit in OFFLINE_AFTER, as the manager's default expects.
+    HEARTBEAT_INTERVAL: String(Math.max(0.1, offlineAfter / 3)),
+    WORK_DIR: resolve(env.AGENT_WORK_DIR || './data/agent'),
+    LOG_LEVEL: env.LOG_LEVEL,
+  });
+  if (!parsed.ok) return { ok: false, reason: parsed.problems.map((p) => p.message).join('; ') };
+  try {
+    const running = await agent.startAgent({ config: parsed.config, version: VERSION });
+    return { ok: true, agent: running, url: running.url, hostId, engine: dockerHost };
+  } catch (err) {
+    return { ok: false, reason: listenFailure(err, '127.0.0.1', apiPort) };
+  }
+}
+
+/** GET /_ping on a unix:// or tcp:// engine address, within a second. */
+function dockerAnswers(address: string): Promise<boolean> {
+  let target: http.RequestOptions;
+  try {
+    const url = new URL(address);
+    if (url.protocol === 'unix:') target = { socketPath: url.pathname };
+    else if (url.protocol === 'tcp:' || url.protocol === 'http:') target = { host: url.hostname, port: Number(url.port || 2375) };
+    else return Promise.resolve(false);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((done) => {
+    const request = http.get({ ...target, path: '/_ping', timeout: 1000 }, (response) => {
+      response.resume();
+      done(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => done(false));
+  });
+}
+
+function browsableHost(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '') return 'localhost';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+}
+
+function readEnvFile(explicit: string | undefined): string | undefined {
+  const file = explicit ?? '.env';
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if (explicit === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read --env-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function listenFailure(err: unknown, host: string, port: number): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `cannot listen on ${host}:${port}: the port is in use`;
+  if (code === 'EACCES') return `cannot listen on ${host}:${port}: permission denied; ports below 1024 need root`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${host}:${port}: no such address on this machine`;
+  return (err as Error).message ?? String(err);
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignalled(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,418 @@
+import type { Project, Service } from '../compose/index.js';
+import { DockerError, DockerNotFoundError, type DockerClient } from '../docker/index.js';
+import { EngineError, ServiceWaitError, UnsupportedConfigError } from './errors.js';
+import { DependencyCycleError, dependenciesOf, networkModeService, startupLevels } from './graph.js';
+import { ensureImages, type ServiceImage } from './images.js';
+import { containerName } from './labels.js';
+import { observe } from './observe.js';
+import { plan, type ContainerStep, type ObservedContainer, type Plan, type ServicePlan } from './plan.js';
+import { ignoreProgress, type ProgressEvent, type ProgressListener } from './progress.js';
+import { runGraph } from './run-graph.js';
+import { checkSupported, type EngineIssue, type PositionOf } from './supported.js';
+import { containerSpec, networkCreateBody, TranslationError, volumeCreateBody } from './translate.js';
+import { durationToSeconds } from './units.js';
+import { waitCompleted, waitHealthy } from './wait.js';
+
+export interface UpOptions {
+  docker: DockerClient;
+  /** Locates model paths in the files, for messages about unsupported keys. */
+  positionOf?: PositionOf;
+  /** Build every service with a build section, even when its image exists. */
+  build?: boolean;
+  forceRecreate?: boolean;
+  /** Leave what a failed run created in place, to look at it. */
+  keepOnFailure?: boolean;
+  /** Remove containers of services the model no longer has. */
+  removeOrphans?: boolean;
+  /** Limit for each wait on `service_healthy` / `service_completed_successfully` (default 120 s). */
+  waitTimeoutMs?: number;
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface UpResult {
+  plan: Plan;
+  containers: { service: string; name: string; id: string; action: ContainerStep['action'] }[];
+  /** Things a person should know that did not stop the run (orphans, ignored keys). */
+  warnings: string[];
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 120_000;
+
+/** What this run changed, so a failure can undo exactly that. */
+interface RunRecord {
+  /** `keepsVolumes`: it took over a replaced container's anonymous volumes, which must survive a rollback. */
+  createdContainers: { id: string; name: string; service: string; keepsVolumes: boolean }[];
+  /** Containers being replaced: stopped and renamed aside until the run succeeds. */
+  replaced: { id: string; name: string; service: string; wasRunning: boolean }[];
+  createdNetworks: string[];
+  createdVolumes: string[];
+}
+
+/**
+ * `docker compose up -d`: checks the model, builds or pulls images, creates the networks and
+ * volumes, creates every container, then starts the services as their dependencies allow,
+ * waiting on `service_healthy` and `service_completed_successfully`. Services that do not depend
+ * on each other start in parallel. When anything fails, what this run created is removed again
+ * (and replaced containers are put back) unless `keepOnFailure`.
+ */
+export async function up(project: Project, options: UpOptions): Promise<UpResult> {
+  const { docker } = options;
+  const emit = options.onProgress ?? ignoreProgress;
+  const warnings = preflight(project, options.positionOf);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (options.signal?.aborted) throw new EngineError('up was cancelled before it started');
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const signal = controller.signal;
+  const record: RunRecord = { createdContainers: [], replaced: [], createdNetworks: [], createdVolumes: [] };
+  try {
+    const [images, observed] = await Promise.all([
+      ensureImages(project, { docker, build: options.build, onProgress: emit, signal }),
+      observe(docker, project, { signal }),
+    ]);
+    const thePlan = plan(project, observed, {
+      imageIds: Object.fromEntries(Object.entries(images).map(([s, i]) => [s, i.id])),
+      forceRecreate: options.forceRecreate,
+    });
+    await createResources(project, thePlan, docker, record, emit, signal);
+    const ids = new Map<string, string[]>();
+    const steps = new Map(thePlan.services.map((s) => [s.service, s]));
+    await runGraph(
+      Object.keys(project.services),
+      (name) => [networkModeService(project.services[name]!) ?? ''].filter(Boolean),
+      (name) => createServiceContainers(project, steps.get(name)!, images[name]!, ids, docker, record, emit, signal),
+      abort,
+    );
+    await runGraph(
+      Object.keys(project.services),
+      (name) => dependenciesOf(project, project.services[name]!),
+      (name) => startService(project, steps.get(name)!, ids, options, docker, emit, signal),
+      abort,
+    );
+    await finish(project, thePlan, record, options, warnings, docker, emit);
+    return {
+      plan: thePlan,
+      containers: thePlan.services.flatMap((s) =>
+        s.containers.map((c) => ({ service: c.service, name: c.name, id: ids.get(c.service)?.[c.number - 1] ?? '', action: c.action })),
+      ),
+      warnings,
+    };
+  } catch (err) {
+    controller.abort();
+    const cause = options.signal?.aborted
+      ? 'up was cancelled'
+      : err instanceof EngineError || err instanceof DockerError
+        ? err.message
+        : String(err);
+    if (options.keepOnFailure) {
+      throw new EngineError(`${cause}\n(--keep-on-failure: what this run created was left in place)`, (err as EngineError).service);
+    }
+    const created = record.createdContainers.length + record.replaced.length + record.createdNetworks.length + record.createdVolumes.length;
+    if (created === 0) throw new EngineError(cause, (err as EngineError).service);
+    const undone = await rollback(record, docker, emit);
+    throw new EngineError(`${cause}\n${undone}`, (err as EngineError).service);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
+/** Everything that can be known wrong before the engine is touched. */
+function preflight(project: Project, positionOf: PositionOf | undefined): string[] {
+  const issues: EngineIssue[] = checkSupported(project, positionOf);
+  try {
+    startupLevels(project);
+  } catch (err) {
+    if (err instanceof DependencyCycleError) throw new EngineError(err.message);
+    throw err;
+  }
+  for (const service of Object.values(project.services)) {
+    try {
+      containerSpec(project, service, { number: 1, configHash: '', image: 'preflight', networkModeContainer: 'preflight' });
+    } catch (err) {
+      if (!(err instanceof TranslationError)) throw err;
+      issues.push({ path: err.path, message: err.message, position: positionOf?.(err.path) });
+    }
+  }
+  if (issues.length > 0) throw new UnsupportedConfigError(issues);
+  const warnings: string[] = [];
+  for (const service of Object.values(project.services)) {
+    if (service.deploy?.resources?.reservations?.cpus !== undefined) {
+      warnings.push(`services.${service.name}.deploy.resources.reservations.cpus has no Docker Engine equivalent for a container; ignored, as docker compose does`);
+    }
+  }
+  return warnings;
+}
+
+async function createResources(
+  project: Project,
+  thePlan: Plan,
+  docker: DockerClient,
+  record: RunRecord,
+  emit: ProgressListener,
+  signal: AbortSignal,
+): Promise<void> {
+  const networks = thePlan.networks.map(async (step) => {
+    if (step.action === 'keep') return;
+    if (step.action === 'external') {
+      await docker.networks.inspect(step.name, { signal }).catch((err: unknown) => {
+        throw err instanceof DockerNotFoundError ? new EngineError(`external network ${step.name} does not exist; create it first`) : err;
+      });
+      return;
+    }
+    emit({ kind: 'network', name: step.name, action: 'create', status: 'working' });
+    await docker.networks.create(networkCreateBody(project, step.key), { signal });
+    record.createdNetworks.push(step.name);
+    emit({ kind: 'network', name: step.name, action: 'create', status: 'done' });
+  });
+  const volumes = thePlan.volumes.map(async (step) => {
+    if (step.action === 'keep') return;
+    if (step.action === 'external') {
+      await docker.volumes.inspect(step.name, { signal }).catch((err: unknown) => {
+        throw err instanceof DockerNotFoundError ? new EngineError(`external volume ${step.name} does not exist; create it first`) : err;
+      });
+      return;
+    }
+    emit({ kind: 'volume', name: step.name, action: 'create', status: 'working' });
+    await docker.volumes.create(volumeCreateBody(project, step.key), { signal });
+    record.createdVolumes.push(step.name);
+    emit({ kind: 'volume', name: step.name, action: 'create', status: 'done' });
+  });
+  const results = await Promise.allSettled([...networks, ...volumes]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function createServiceContainers(
+  project: Project,
+  step: ServicePlan,
+  image: ServiceImage,
+  ids: Map<string, string[]>,
+  docker: DockerClient,
+  record: RunRecord,
+  emit: ProgressListener,
+  signal: AbortSignal,
+): Promise<void> {
+  const service = project.services[step.service]!;
+  const shared = networkModeService(service);
+  const networkModeContainer = shared ? ids.get(shared)?.[0] : undefined;
+  const serviceIds: string[] = [];
+  ids.set(step.service, serviceIds);
+  const results = await Promise.allSettled(
+    step.containers.map(async (c) => {
+      const event = { kind: 'container', name: c.name, service: c.service } as const;
+      if (c.action === 'keep' || c.action === 'start') {
+        serviceIds[c.number - 1] = c.existing!.id;
+        if (c.action === 'keep') emit({ ...event, action: 'keep', status: 'done' });
+        return;
+      }
+      let inheritedVolumes: Record<string, string> = {};
+      if (c.action === 'recreate') {
+        emit({ ...event, action: 'recreate', status: 'working', detail: c.reason });
+        inheritedVolumes = await setAside(service, c.existing!, docker, record, signal);
+      } else {
+        emit({ ...event, action: 'create', status: 'working' });
+      }
+      const spec = containerSpec(project, service, {
+        number: c.number,
+        configHash: step.configHash,
+        image: image.ref,
+        imageId: image.id,
+        inheritedVolumes,
+        ...(networkModeContainer ? { networkModeContainer } : {}),
+      });
+      const created = await docker.containers.create(spec.name, spec.body, { signal });
+      record.createdContainers.push({ id: created.id, name: spec.name, service: c.service, keepsVolumes: Object.keys(inheritedVolumes).length > 0 });
+      serviceIds[c.number - 1] = created.id;
+      for (const extra of spec.extraNetworks) await docker.networks.connect(extra.network, created.id, extra.endpoint, { signal });
+      emit({ ...event, action: c.action, status: 'done' });
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    throw new EngineError(`could not create the containers of service "${step.service}": ${describe(failed.reason)}`, step.service);
+  }
+}
+
+/**
+ * Stops a container that is being replaced and renames it aside; it is removed once the run
+ * succeeds. Returns its anonymous volumes by target, which the new container takes over so that
+ * their data survives the recreate, as with compose.
+ */
+async function setAside(
+  service: Service,
+  old: ObservedContainer,
+  docker: DockerClient,
+  record: RunRecord,
+  signal: AbortSignal,
+): Promise<Record<string, string>> {
+  const wasRunning = old.state === 'running' || old.state === 'restarting';
+  const inspected = await docker.containers.inspect(old.id, { signal });
+  const anonymous = new Set((service.volumes ?? []).filter((v) => v.type === 'volume' && !v.source).map((v) => v.target));
+  const inherited: Record<string, string> = {};
+  for (const m of inspected.Mounts) {
+    if (m.Type === 'volume' && m.Name && anonymous.has(m.Destination)) inherited[m.Destination] = m.Name;
+  }
+  await docker.containers.stop(old.id, { timeoutSeconds: graceSeconds(service) }, { signal });
+  await docker.containers.rename(old.id, `${old.id.slice(0, 12)}_${old.name}`, { signal });
+  record.replaced.push({ id: old.id, name: old.name, service: old.service, wasRunning });
+  return inherited;
+}
+
+async function startService(
+  project: Project,
+  step: ServicePlan,
+  ids: Map<string, string[]>,
+  options: UpOptions,
+  docker: DockerClient,
+  emit: ProgressListener,
+  signal: AbortSignal,
+): Promise<void> {
+  const service = project.services[step.service]!;
+  const timeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  await Promise.all(
+    Object.entries(service.depends_on ?? {}).map(async ([dep, d]) => {
+      if (d.condition === 'service_started' || !(dep in project.services)) return;
+      const containers = (ids.get(dep) ?? []).map((id, i) => ({ id, name: containerName(project, project.services[dep]!, i + 1) }));
+      if (containers.length === 0) return;
+      const healthy = d.condition === 'service_healthy';
+      const events = containers.map((c): ProgressEvent => ({
+        kind: 'container',
+        name: c.name,
+        service: dep,
+        action: healthy ? 'wait-healthy' : 'wait-completed',
+        status: 'working',
+      }));
+      events.forEach(emit);
+      const target = { service: dep, containers, deadline: Date.now() + timeoutMs, timeoutMs, signal };
+      try {
+        await (healthy ? waitHealthy(docker, target) : waitCompleted(docker, target));
+        events.forEach((e) => emit({ ...e, status: 'done' }));
+      } catch (err) {
+        if (!d.required && err instanceof ServiceWaitError) {
+          events.forEach((e) => emit({ ...e, status: 'warning', detail: err.message }));
+          return;
+        }
+        events.forEach((e) => emit({ ...e, status: 'error', detail: describe(err) }));
+        throw err instanceof ServiceWaitError ? new ServiceWaitError(dep, err.reason, `${err.message} (needed by "${step.service}")`, err.lastOutput) : err;
+      }
+    }),
+  );
+  const serviceIds = ids.get(step.service) ?? [];
+  await Promise.all(
+    step.containers.map(async (c) => {
+      if (c.action === 'keep') return;
+      const id = serviceIds[c.number - 1]!;
+      const event = { kind: 'container', name: c.name, service: c.service, action: 'start' } as const;
+      emit({ ...event, status: 'working' });
+      try {
+        await docker.containers.start(id, { signal });
+      } catch (err) {
+        emit({ ...event, status: 'error', detail: describe(err) });
+        throw new EngineError(`could not start ${c.name} (service "${c.service}"): ${describe(err)}`, c.service);
+      }
+      emit({ ...event, status: 'done' });
+    }),
+  );
+}
+
+/** After a successful start: drop replaced containers, surplus replicas and, if asked, orphans. */
+async function finish(
+  project: Project,
+  thePlan: Plan,
+  record: RunRecord,
+  options: UpOptions,
+  warnings: string[],
+  docker: DockerClient,
+  emit: ProgressListener,
+): Promise<void> {
+  const removals: Promise<void>[] = record.replaced.map((old) => removeContainer(docker, old, undefined, emit));
+  for (const s of thePlan.services) {
+    for (const extra of s.scaleDown) removals.push(removeContainer(docker, extra, graceSeconds(project.services[s.service]!), emit));
+  }
+  if (thePlan.orphans.length > 0) {
+    if (options.removeOrphans) {
+      for (const orphan of thePlan.orphans) removals.push(removeContainer(docker, orphan, undefined, emit));
+    } else {
+      const names = thePlan.orphans.map((o) => o.name).join(', ');
+      warnings.push(`found containers of services this project no longer has (${names}); remove them with --remove-orphans`);
+      for (const orphan of thePlan.orphans) {
+        emit({ kind: 'container', name: orphan.name, service: orphan.service, action: 'orphan', status: 'warning' });
+      }
+    }
+  }
+  const results = await Promise.allSettled(removals);
+  for (const r of results) if (r.status === 'rejected') warnings.push(describe(r.reason));
+}
+
+async function removeContainer(
+  docker: DockerClient,
+  c: { id: string; name: string; service: string },
+  graceSeconds: number | undefined,
+  emit: ProgressListener,
+): Promise<void> {
+  const event = { kind: 'container', name: c.name, service: c.service, action: 'remove' } as const;
+  emit({ ...event, status: 'working' });
+  if (graceSeconds !== undefined) await docker.containers.stop(c.id, { timeoutSeconds: graceSeconds }).catch(() => {});
+  await docker.containers.remove(c.id, { force: true });
+  emit({ ...event, status: 'done' });
+}
+
+/** Undoes a failed run: removes what it created, puts replaced containers back. Never throws. */
+async function rollback(record: RunRecord, docker: DockerClient, emit: ProgressListener): Promise<string> {
+  const problems: string[] = [];
+  const attempt = async (what: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (err) {
+      if (!(err instanceof DockerNotFoundError)) problems.push(`${what}: ${describe(err)}`);
+    }
+  };
+  await Promise.all(
+    record.createdContainers.map((c) =>
+      attempt(`remove container ${c.name}`, async () => {
+        emit({ kind: 'container', name: c.name, service: c.service, action: 'rollback', status: 'working' });
+        await docker.containers.remove(c.id, { force: true, volumes: !c.keepsVolumes });
+        emit({ kind: 'container', name: c.name, service: c.service, action: 'rollback', status: 'done' });
+      }),
+    ),
+  );
+  await Promise.all(
+    record.replaced.map((old) =>
+      attempt(`restore container ${old.name}`, async () => {
+        await docker.containers.rename(old.id, old.name);
+        if (old.wasRunning) await docker.containers.start(old.id);
+      }),
+    ),
+  );
+  await Promise.all(
+    record.createdNetworks.map((name) =>
+      attempt(`remove network ${name}`, async () => {
+        emit({ kind: 'network', name, action: 'rollback', status: 'working' });
+        await docker.networks.remove(name);
+        emit({ kind: 'network', name, action: 'rollback', status: 'done' });
+      }),
+    ),
+  );
+  await Promise.all(
+    record.createdVolumes.map((name) =>
+      attempt(`remove volume ${name}`, async () => {
+        emit({ kind: 'volume', name, action: 'rollback', status: 'working' });
+        await docker.volumes.remove(name, { force: true });
+        emit({ kind: 'volume', name, action: 'rollback', status: 'done' });
+      }),
+    ),
+  );
+  const counts = `${record.createdContainers.length} container(s), ${record.createdNetworks.length} network(s), ${record.createdVolumes.length} volume(s)`;
+  const restored = record.replaced.length > 0 ? `; put back ${record.replaced.length} replaced container(s)` : '';
+  const summary = `rolled back: removed ${counts} this run created${restored}`;
+  return problems.length > 0 ? `${summary}; could not undo: ${problems.join('; ')}` : summary;
+}
+
+export function graceSeconds(service: Service): number | undefined {
+  return durationToSeconds(service['stop_grace_period'] as string | undefined);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,21 @@
+import type { AuditLog } from './audit.js';
+import type { ManagerConfig } from './config.js';
+import type { Deployer } from './deployer.js';
+import type { EventBus } from './events.js';
+import type { ManagerMetrics } from './metrics.js';
+import type { Repository } from './storage/repository.js';
+
+/** What the route plugins share; passed to each as its options. */
+export interface ManagerContext {
+  config: ManagerConfig;
+  repo: Repository;
+  /** Signs admin and server keys. */
+  secret: string;
+  now: () => number;
+  events: EventBus;
+  audit: AuditLog;
+  metrics: ManagerMetrics;
+  deployer: Deployer;
+  version: string;
+  instanceId: string;
+}

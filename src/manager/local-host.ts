@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Manager } from './app.js';
+import { hashKey, mintServerKey } from './security/keys.js';
+
+export interface LocalHostOptions {
+  hostname: string;
+  ip: string;
+  apiPort: number;
+  maxContainers: number;
+}
+
+/**
+ * Registers the agent `npm start` runs next to the manager, or finds it from an earlier start
+ * (same address): its server key is signed again from the stored claims, so nothing rotates and
+ * an agent started by hand with the old key keeps working.
+ */
+export async function ensureLocalHost(manager: Manager, options: LocalHostOptions): Promise<{ hostId: string; serverKey: string; created: boolean }> {
+  const { repo, secret, now, audit } = manager.context;
+  const existing = await repo.findHostByAddress(options.ip, options.apiPort);
+  if (existing) {
+    const serverKey = await mintServerKey(secret, { hostId: existing.id, jti: existing.keyJti, issuedAt: existing.keyIssuedAt });
+    return { hostId: existing.id, serverKey, created: false };
+  }
+  const at = now();
+  const id = randomUUID();
+  const jti = randomUUID();
+  const issuedAt = Math.floor(at / 1000);
+  const serverKey = await mintServerKey(secret, { hostId: id, jti, issuedAt });
+  await repo.insertHost({
+    id,
+    hostname: options.hostname,
+    ip: options.ip,
+    sshPort: 22,
+    apiPort: options.apiPort,
+    maxContainers: options.maxContainers,
+    status: 'offline',
+    lastSeen: null,
+    cpuPercent: 0,
+    memPercent: 0,
+    diskPercent: null,
+    load: null,
+    containers: 0,
+    dockerOk: null,
+    agentVersion: null,
+    activeDeployments: 0,
+    keyJti: jti,
+    keyHash: hashKey(serverKey),
+    keyIssuedAt: issuedAt,
+    createdAt: at,
+    updatedAt: at,
+  });
+  await audit.record(undefined, { action: 'host.register', target: id, actor: null, details: { hostname: options.hostname, local: true } });
+  return { hostId: id, serverKey, created: true };
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { Deployment, DeploymentStateSchema, DeploymentCreateRequest, DetailResponse, LaunchResponse } from '../../contract/index.js';
+import type { ManagerContext } from '../context.js';
+import { USER_SECURITY as SECURED, conflict, HttpError, notFound, unprocessable, type ErrorShape } from '../http/index.js';
+import { inspectZip, packCompose, PackageError, type InspectedPackage, type InspectOptions } from '../package/index.js';
+import { UniqueViolation, type DeploymentRecord } from '../storage/index.js';
+import { deploymentView } from '../views.js';
+
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const LaunchQuery = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128, description: 'Whom the environment is for' }) });
+const ListQuery = Type.Object({
+  state: Type.Optional(DeploymentStateSchema),
+  host_id: Type.Optional(Type.String({ maxLength: 128 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+});
+const RemoveQuery = Type.Object({
+  force: Type.Optional(Type.Boolean({ description: 'Forget the deployment even if its agent cannot take it down, or while it deploys' })),
+});
+
+/**
+ * Deployments, twice: machine-lab's `/containers` (a ZIP upload, `{"detail"}` errors) and
+ * Shipshape's `/deployments` (a compose file and its files as JSON). Both analyze the package,
+ * place it, and answer 202 while the agent deploys it in the background.
+ */
+export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
+  const { repo, config, deployer, audit } = ctx;
+  const inspectOptions: InspectOptions = {
+    limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageBytes * 8, maxEntries: 10_000 },
+    gate: config.deployGate,
+    version: ctx.version,
+  };
+
+  /** Analysis, placement and the background deploy; the caller has checked the request. */
+  const create = async (
+    request: FastifyRequest,
+    shape: ErrorShape,
+    inspect: () => Promise<InspectedPackage>,
+    input: { name?: string; userId: string | null; source: DeploymentRecord['source'] },
+  ) => {
+    let pkg: InspectedPackage;
+    try {
+      pkg = await inspect();
+    } catch (err) {
+      if (!(err instanceof PackageError)) throw err;
+      await audit.record(request, { action: 'deployment.create', outcome: 'denied', details: { reason: err.message } });
+      throw unprocessable(err.message, err.findings ? { findings: err.findings } : undefined);
+    }
+    const id = randomUUID();
+    let placement;
+    try {
+      placement = await deployer.place(
+        { id, name: input.name ?? id, userId: input.userId, source: input.source, findings: JSON.stringify(pkg.findings), createdBy: request.principal!.email },
+        pkg.zip,
+      );
+    } catch (err) {
+      if (err instanceof UniqueViolation) throw conflict(`A live deployment is named ${input.name} already`);
+      throw err;
+    }
+    if (!placement.ok) {
+      ctx.metrics.deploymentsPlaced.inc({ outcome: 'no_capacity' });
+      await audit.record(request, { action: 'deployment.create', outcome: 'failed', details: { reason: 'no host with room' } });
+      throw new HttpError(503, 'no_capacity', shape === 'detail' ? 'No available host' : 'No online host has room for another deployment');
+    }
+    ctx.metrics.deploymentsPlaced.inc({ outcome: 'placed' });
+    await audit.record(request, {
+      action: 'deployment.create',
+      target: id,
+      details: { host_id: placement.host.id, name: placement.deployment.name, source: input.source, user_id: input.userId, findings: pkg.findings.length },
+    });
+    return placement;
+  };
+
+  const load = async (id: string, what: string): Promise<DeploymentRecord> => {
+    const deployment = await repo.getDeployment(id);
+    if (!deployment) throw notFound(`${what} not found`);
+    return deployment;
+  };
+
+  const restart = async (request: FastifyRequest, id: string, what: string) => {
+    const deployment = await load(id, what);
+    if (deployment.state !== 'running') throw conflict(`Only a running deployment can be restarted; this one is ${deployment.state}`);
+    const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
+    if (!host) throw conflict('Its host is gone');
+    const result = await deployer.restart(deployment, host);
+    await audit.record(request, { action: 'deployment.restart', target: id, outcome: result.ok ? 'ok' : 'failed', details: result.ok ? undefined : { reason: result.reason } });
+    if (!result.ok) throw new HttpError(502, 'agent_failed', `Agent restart failed: ${result.reason}`);
+    return deployment;
+  };
+
+  const remove = async (request: FastifyRequest, id: string, force: boolean, what: string) => {
+    const deployment = await load(id, what);
+    if ((deployment.state === 'pending' || deployment.state === 'deploying') && !force) {
+      throw conflict(`It is ${deployment.state}: wait until it is running or failed, or pass force=true`);
+    }
+    const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
+    let failure = await deployer.remove(deployment, host);
+    if (failure && force) failure = await deployer.remove(deployment, undefined);
+    await audit.record(request, {
+      action: 'deployment.delete',
+      target: id,
+      outcome: failure ? 'failed' : 'ok',
+      details: { force, ...(failure ? { reason: failure.reason } : {}) },
+    });
+    if (failure) throw new HttpError(502, 'agent_failed', `Agent delete failed: ${failure.reason}`);
+  };
+
+  // --- machine-lab ---------------------------------------------------------------------------
+
+  const compat = { errorShape: 'detail' as const };
+  const containerTags = ['containers'];
+
+  app.post(
+    '/containers/launch',
+    {
+      schema: {
+        tags: containerTags,
+        summary: 'Upload a ZIP with a compose file at its top and launch it on a host with room',
+        security: SECURED,
+        consumes: ['multipart/form-data'],
+        querystring: LaunchQuery,
+        response: { 202: LaunchResponse },
+      },
+      config: { access: 'operator', ...compat },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw unprocessable('Send the package as multipart/form-data, in the field "file"');
+      const part = await request.file({ limits: { fileSize: config.maxPackageBytes, files: 1, fields: 10, parts: 20 } });
+      if (!part || part.fieldname !== 'file') throw unprocessable('Field "file" is required: the ZIP package');
+      const archive = await part.toBuffer();
+      const placement = await create(request, 'detail', () => inspectZip(archive, inspectOptions), { userId: request.query.user_id, source: 'launch' });
+      reply.code(202);
+      return { id: placement.deployment.id, host_id: placement.host.id };
+    },
+  );
+
+  app.get(
+    '/containers',
+    { schema: { tags: containerTags, summary: 'List deployments', security: SECURED, response: { 200: Type.Array(Deployment) } }, config: { access: 'viewer', ...compat } },
+    async () => (await repo.listDeployments()).map(deploymentView),
+  );
+
+  app.get(
+    '/containers/:id',
+    { schema: { tags: containerTags, summary: 'One deployment', security: SECURED, params: Params, response: { 200: Deployment } }, config: { access: 'viewer', ...compat } },
+    async (request) => deploymentView(await load(request.params.id, 'Container')),
+  );
+
+  app.post(
+    '/containers/:id/restart',
+    { schema: { tags: containerTags, summary: 'Restart through its agent', security: SECURED, params: Params, response: { 200: DetailResponse } }, config: { access: 'operator', ...compat } },
+    async (request) => {
+      await restart(request, request.params.id, 'Container');
+      return { detail: 'Container restarted successfully' };
+    },
+  );
+
+  app.delete(
+    '/containers/:id',
+    {
+      schema: { tags: containerTags, summary: 'Take it down through its agent and forget it', security: SECURED, params: Params, querystring: RemoveQuery, response: { 200: DetailResponse } },
+      config: { access: 'operator', ...compat },
+    },
+    async (request) => {
+      await remove(request, request.params.id, request.query.force === true, 'Container');
+      return { detail: 'Container stopped and removed successfully' };
+    },
+  );
+
+  // --- Shipshape -----------------------------------------------------------------------------
+
+  const tags = ['deployments'];
+
+  app.post(
+    '/deployments',
+    {
+      schema: { tags, summary: 'Deploy a compose file and its files on a host with room', security: SECURED, body: DeploymentCreateRequest, response: { 202: Deployment } },
+      config: { access: 'operator' },
+      bodyLimit: Math.ceil((config.maxPackageBytes * 4) / 3) + 2 * 2 ** 20,
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const placement = await create(request, 'error', () => packCompose(body.compose, body.files ?? {}, body.encoding ?? 'utf8', inspectOptions), {
+        name: body.name,
+        userId: body.user_id ?? null,
+        source: 'compose',
+      });
+      reply.code(202);
+      return deploymentView(placement.deployment);
+    },
+  );
+
+  app.get(
+    '/deployments',
+    { schema: { tags, summary: 'List deployments, newest first', security: SECURED, querystring: ListQuery, response: { 200: Type.Array(Deployment) } }, config: { access: 'viewer' } },
+    async (request) =>
+      (await repo.listDeployments({ state: request.query.state, hostId: request.query.host_id, limit: request.query.limit })).map(deploymentView),
+  );
+
+  app.get(
+    '/deployments/:id',
+    { schema: { tags, summary: 'One deployment, with its findings and the agent’s answer', security: SECURED, params: Params, response: { 200: Deployment } }, config: { access: 'viewer' } },
+    async (request) => deploymentView(await load(request.params.id, 'Deployment')),
+  );
+
+  app.post(
+    '/deployments/:id/restart',
+    { schema: { tags, summary: 'Restart through its agent', security: SECURED, params: Params, response: { 200: Deployment } }, config: { access: 'operator' } },
+    async (request) => deploymentView(await restart(request, request.params.id, 'Deployment')),
+  );
+
+  app.delete(
+    '/deployments/:id',
+    {
+      schema: { tags, summary: 'Take it down through its agent and forget it', security: SECURED, params: Params, querystring: RemoveQuery, response: { 204: Type.Null() } },
+      config: { access: 'operator' },
+    },
+    async (request, reply) => {
+      await remove(request, request.params.id, request.query.force === true, 'Deployment');
+      return reply.code(204).send(null);
+    },
+  );
+
+};

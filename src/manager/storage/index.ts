@@ -1,0 +1,4 @@
+export * from './database.js';
+export * from './migrations.js';
+export * from './open.js';
+export * from './repository.js';

@@ -1,0 +1,122 @@
+import type { Database } from './database.js';
+
+/**
+ * The schema, as numbered steps that only ever get appended. Every statement is plain SQL both
+ * SQLite and PostgreSQL accept: TEXT ids, BIGINT epoch milliseconds, INTEGER 0/1 for booleans,
+ * JSON as TEXT, partial indexes.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; statements: readonly string[] }[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: [
+      `CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      )`,
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE api_keys (
+        jti TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        key_hash TEXT NOT NULL UNIQUE,
+        issued_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        revoked_at BIGINT
+      )`,
+      'CREATE INDEX api_keys_user ON api_keys (user_id)',
+      `CREATE TABLE hosts (
+        id TEXT PRIMARY KEY,
+        hostname TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        ssh_port INTEGER NOT NULL,
+        api_port INTEGER NOT NULL,
+        max_containers INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('online', 'offline')),
+        last_seen BIGINT,
+        cpu_percent INTEGER NOT NULL DEFAULT 0,
+        mem_percent INTEGER NOT NULL DEFAULT 0,
+        disk_percent INTEGER,
+        load_avg DOUBLE PRECISION,
+        containers INTEGER NOT NULL DEFAULT 0,
+        docker_ok INTEGER,
+        agent_version TEXT,
+        active_deployments INTEGER NOT NULL DEFAULT 0,
+        key_jti TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        key_issued_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE (ip, api_port)
+      )`,
+      'CREATE INDEX hosts_status_seen ON hosts (status, last_seen)',
+      `CREATE TABLE deployments (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        host_id TEXT REFERENCES hosts (id) ON DELETE SET NULL,
+        user_id TEXT,
+        source TEXT NOT NULL CHECK (source IN ('launch', 'compose')),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'deploying', 'running', 'failed')),
+        reason TEXT,
+        findings TEXT NOT NULL DEFAULT '[]',
+        agent_response TEXT,
+        created_by TEXT,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX deployments_host ON deployments (host_id)',
+      'CREATE INDEX deployments_state ON deployments (state, lease_until)',
+      // A name is the compose project on the host: two live deployments must not share one.
+      `CREATE UNIQUE INDEX deployments_live_name ON deployments (name) WHERE state IN ('pending', 'deploying', 'running')`,
+      `CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        actor TEXT,
+        actor_role TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        ip TEXT,
+        request_id TEXT,
+        details TEXT
+      )`,
+      'CREATE INDEX audit_log_at ON audit_log (at, id)',
+      `CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+];
+
+/** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */
+export async function migrate(db: Database, now: () => number = Date.now): Promise<number[]> {
+  return db.withMigrationLock(async () => {
+    await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      const done = await db.transaction(async (tx) => {
+        if (await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [migration.version])) return false;
+        for (const statement of migration.statements) await tx.run(statement);
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, now()]);
+        return true;
+      });
+      if (done) applied.push(migration.version);
+    }
+    return applied;
+  });
+}
+
+/** The newest version this build knows; a database ahead of it belongs to a newer manager. */
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

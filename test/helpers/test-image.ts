@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { createDockerClient, DockerNotFoundError, tarStream, type DockerClient, type TarEntry } from '../../src/docker/index.js';
+
+/**
+ * The image engine tests run: busybox-static's binary with a link per applet, `docker import`ed,
+ * because nothing can be pulled here. `httpd -f -p 80 -h /www` serves `/www/health`; `wget -q -O-
+ * http://127.0.0.1/health` inside the container makes a health check.
+ */
+export const TEST_IMAGE = 'shipshape-test/busybox:engine';
+
+const BUSYBOX = '/bin/busybox';
+
+let ready: Promise<string> | undefined;
+
+/** Imports the test image once per process, if the engine does not have it yet; returns its ID. */
+export function ensureTestImage(docker: DockerClient = createDockerClient()): Promise<string> {
+  ready ??= importImage(docker);
+  return ready;
+}
+
+async function importImage(docker: DockerClient): Promise<string> {
+  try {
+    return (await docker.images.inspect(TEST_IMAGE)).Id;
+  } catch (err) {
+    if (!(err instanceof DockerNotFoundError)) throw err;
+  }
+  if (!existsSync(BUSYBOX)) {
+    throw new Error(`${BUSYBOX} is missing; the engine tests need busybox-static (\`apt-get install busybox-static\`, which \`npm test\` does as root)`);
+  }
+  const size = statSync(BUSYBOX).size;
+  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
+  const dir = (name: string, mode = 0o755): TarEntry => ({ name, type: 'directory', mode });
+  const file = (name: string, text: string): TarEntry => ({ name, type: 'file', mode: 0o644, content: Buffer.from(text) });
+  const entries: TarEntry[] = [
+    dir('bin'),
+    { name: 'bin/busybox', type: 'file', mode: 0o755, content: { path: BUSYBOX, size } },
+    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
+    dir('etc'),
+    file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
+    file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
+    dir('root', 0o700),
+    dir('tmp', 0o1777),
+    dir('www'),
+    file('www/health', 'ok\n'),
+    file('www/index.html', 'hello from shipshape\n'),
+  ];
+  const { id } = await docker.images.import(tarStream(entries), {
+    repo: TEST_IMAGE.split(':')[0]!,
+    tag: TEST_IMAGE.split(':')[1]!,
+    changes: ['ENV PATH=/bin', 'CMD ["sh"]'],
+  });
+  return id;
+}

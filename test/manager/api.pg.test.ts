@@ -1,0 +1,3 @@
+import { defineApiTests } from './api-suite.js';
+
+defineApiTests('postgres');

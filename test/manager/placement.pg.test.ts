@@ -1,0 +1,3 @@
+import { definePlacementTests } from './placement-suite.js';
+
+definePlacementTests('postgres');

@@ -1,0 +1,3 @@
+import { defineRepositoryTests } from './repository-suite.js';
+
+defineRepositoryTests('postgres');
