@@ -400,20 +400,33 @@ function inlineStack(id: string, compose: string, files: Record<string, string>,
   return { id, dir, file: join(dir, 'compose.yaml'), vars };
 }
 
-/** A port nothing listens on, for the fixed published ports (the engine would refuse a busy one). */
+const portsGiven = new Set<number>();
+
+/**
+ * A port nothing listens on and not given before, for fixed published ports (a busy one fails);
+ * the next one is kept free too, for a range.
+ */
 async function freePort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return String(address.port);
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    await new Promise((resolve) => server.close(resolve));
+    if (!address || typeof address === 'string') throw new Error('no port');
+    if (!portsGiven.has(address.port) && !portsGiven.has(address.port + 1)) {
+      portsGiven.add(address.port).add(address.port + 1);
+      return String(address.port);
+    }
+  }
 }
+
+// A /24 in 10.0.0.0/8 per project, none twice; the engine's default address pools are elsewhere.
+const NET16 = `10.${randomInt(100, 250)}`;
+let subnets = 0;
 
 const sampleVars = async (project: string): Promise<Record<string, string>> => ({
   NAME_PREFIX: `${project}-`,
-  // A /24 in 10.0.0.0/8 per project; the default address pools of the engine are elsewhere.
-  NET24: `10.${randomInt(100, 250)}.${randomInt(0, 255)}`,
+  NET24: `${NET16}.${subnets++}`,
 });
 
 // --- Facts -------------------------------------------------------------------------------------
@@ -666,7 +679,7 @@ describe('engine conformance with docker-compose v1', { concurrency: true }, () 
   });
 
   it('less common spellings: ranges, env files, an unset variable, scale, driver options', async () => {
-    const files = { 'app.env': 'FROM_FILE=1\n# comment\nSPACED = x\n', 'site/index.html': '', 'logs/.keep': '', };
+    const files = { 'app.env': 'FROM_FILE=1\n# comment\nSPACED = x\n', 'site/index.html': '', 'logs/.keep': '' };
     const stack = inlineStack('spellings', SPELLINGS, files, async () => {
       const start = Number(await freePort());
       return { FROM_SHELL: 'shell value', RANGE_START: String(start), RANGE_END: String(start + 1) };
