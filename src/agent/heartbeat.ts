@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HeartbeatBody } from '../contract/index.js';
 
@@ -88,15 +90,9 @@ export class Heartbeat {
     this.inFlight = controller;
     const timeout = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const response = await fetch(this.options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-server-key': this.options.serverKey },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
-      const text = await response.text().catch(() => '');
-      if (!response.ok) {
-        const excerpt = text.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200);
+      const response = await post(this.options.url, JSON.stringify(body), { 'content-type': 'application/json', 'x-server-key': this.options.serverKey }, controller.signal);
+      if (response.status < 200 || response.status >= 300) {
+        const excerpt = response.text.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200);
         const hint = response.status === 401 || response.status === 403 ? ' (check SERVER_KEY)' : response.status === 404 ? ' (check HOST_ID)' : '';
         return this.failed(`HTTP ${response.status}${hint}${excerpt ? `: ${excerpt}` : ''}`);
       }
@@ -112,7 +108,7 @@ export class Heartbeat {
       return true;
     } catch (err) {
       if (!this.running && controller.signal.aborted) return false;
-      const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeFetchError(err);
+      const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeRequestError(err);
       return this.failed(reason);
     } finally {
       clearTimeout(timeout);
@@ -141,9 +137,34 @@ export class Heartbeat {
   }
 }
 
-/** undici hides the useful part (ECONNREFUSED, ENOTFOUND) in `cause`. */
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  return (err as Error)?.message ?? String(err);
+/** The answer's first bytes are enough for a log line. */
+const MAX_ANSWER_BYTES = 4096;
+
+/**
+ * One POST with node:http(s). Not fetch: its first use loads undici, several MiB that an agent
+ * which otherwise never needs it would carry for good (docs/benchmarks.md).
+ */
+function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
+        size += chunk.length;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function describeRequestError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code && e.code !== 'ABORT_ERR') return `${e.code}${e.message && !e.message.startsWith(e.code) ? ` (${e.message})` : ''}`;
+  return e?.message ?? String(err);
 }

@@ -7,7 +7,6 @@ import { pipeline } from 'node:stream/promises';
 import type { PackageUploaded } from '../contract/index.js';
 import type { PackageLimits } from './config.js';
 import { notFound } from './errors.js';
-import { unpackPackage } from './package-extract.js';
 import { formatBytes, packageTooLarge } from './package-writer.js';
 import type { WorkDirs } from './work-dirs.js';
 
@@ -98,6 +97,8 @@ export class PackageStore {
   }
 
   private async unpack(id: string, archive: string): Promise<PackageUploaded> {
+    // The archive readers are loaded with the first package, not by an agent that never gets one.
+    const { unpackPackage } = await import('./package-extract.js');
     const result = await unpackPackage(archive, join(this.dirs.uploads, id), this.limits);
     return {
       id,

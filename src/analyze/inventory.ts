@@ -1,7 +1,8 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import { pointer, type FileObjectConfig, type FileReference, type Service, type ServiceVolume } from '../compose/index.js';
+import { type FileObjectConfig, type FileReference, type Service, type ServiceVolume } from '../compose/index.js';
 import { DEFAULT_HOST_IP, exposureOf, isExternalPort, securityLevel } from './exposure.js';
 import { maskEnvironment } from './mask.js';
+import { writtenText } from './source-text.js';
 import type {
   Inventory,
   InventoryFileObject,
@@ -158,20 +159,6 @@ function writtenPath(ctx: RuleContext, modelPath: ModelPath, path: string): stri
   if (written === undefined || written === '' || written.includes('$') || /^(\/|\\|[A-Za-z]:[\\/])/.test(written)) return shown;
   if (written === '~' || written.startsWith('~/')) return (written.split(':')[0] ?? written).replace(/\/+$/, '') || '~';
   return relative(ctx.dir, path).split(sep).join('/');
-}
-
-/** The text of a scalar where the source map places a model value, quotes removed; undefined when unknown. */
-function writtenText(ctx: RuleContext, modelPath: ModelPath): string | undefined {
-  const at = ctx.load.sourceMap.get(pointer(modelPath));
-  if (!at || at.line < 1) return undefined;
-  const text = ctx.readText(at.file)?.split(/\r?\n/)[at.line - 1]?.slice(at.column - 1);
-  if (text === undefined) return undefined;
-  const quote = text[0];
-  if (quote === '"' || quote === "'") {
-    const end = text.indexOf(quote, 1);
-    return end < 0 ? undefined : text.slice(1, end);
-  }
-  return /^[^#,\]}]*/.exec(text)?.[0].trim();
 }
 
 /** `cpus: 2.0` arrives as the number 2; written back as "2.0" as people write it. 0 is "no limit". */

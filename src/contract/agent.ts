@@ -8,6 +8,17 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 
+/**
+ * Stack names become compose project names, folder names under the agent's WORK_DIR and prefixes
+ * of container, network and volume names: lowercase letters, digits, `_` and `-`, as compose
+ * accepts for a project name. machine-lab's manager names environments with UUIDs, which fit.
+ */
+export const STACK_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+/** Docker's own rule for container names; IDs (hex) fit too. */
+export const CONTAINER_REF_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$';
+/** `[registry[:port]/]name[:tag][@digest]`, without whitespace or control characters. */
+export const IMAGE_REF_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9._/:@-]{0,254}$';
+
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Int = (options: { minimum?: number; maximum?: number; description?: string } = {}) => Type.Integer(options);
 
@@ -150,7 +161,7 @@ export type ContainerSummary = Static<typeof ContainerSummary>;
 export const ContainerCreateRequest = Type.Object(
   {
     image: Type.String({ minLength: 1, maxLength: 255 }),
-    name: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$' })),
+    name: Type.Optional(Type.String({ pattern: CONTAINER_REF_PATTERN })),
     command: Type.Optional(Type.Array(Type.String(), { maxItems: 256 })),
     entrypoint: Type.Optional(Type.Array(Type.String(), { maxItems: 256 })),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[^=\\x00]+$' }), Type.String())),
@@ -253,7 +264,7 @@ export type StackFile = Static<typeof StackFile>;
 
 export const StackDeployRequest = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+    name: Type.String({ pattern: STACK_NAME_PATTERN }),
     compose: Type.Optional(Type.String({ minLength: 1, description: 'compose.yaml, as text' })),
     files: Type.Optional(Type.Array(StackFile, { maxItems: 10_000, description: 'Files next to compose.yaml (Dockerfiles, configs, .env)' })),
     package_id: Type.Optional(Type.String({ pattern: '^[a-f0-9]{32}$', description: 'A package uploaded with POST /files' })),
@@ -337,7 +348,7 @@ export const ImageSummary = Type.Object({
 export type ImageSummary = Static<typeof ImageSummary>;
 
 export const ImagePullRequest = Type.Object(
-  { image: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9._/:@-]{0,254}$' }) },
+  { image: Type.String({ pattern: IMAGE_REF_PATTERN }) },
   { additionalProperties: false },
 );
 export type ImagePullRequest = Static<typeof ImagePullRequest>;
@@ -365,7 +376,7 @@ export const CompatContainerInfo = Type.Object({ id: Type.String(), name: Type.S
 export type CompatContainerInfo = Static<typeof CompatContainerInfo>;
 
 export const CompatStartRequest = Type.Object({
-  name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }),
+  name: Type.String({ pattern: STACK_NAME_PATTERN }),
   docker_zip_base64: Type.String({ minLength: 1 }),
   vpn_conf_base64: Type.String(),
 });

@@ -90,7 +90,8 @@ describe('Heartbeat against a manager on 127.0.0.1', () => {
     assert.ok(gaps[2]! >= 280 && gaps[2]! > gaps[1]!, `third backoff ${gaps[2]} after ${gaps[1]}`);
     assert.ok(gaps[3]! >= 360 && gaps[3]! < 1_000, `capped at 400: ${gaps[3]}`);
     assert.ok(gaps[4]! >= 360 && gaps[4]! < 1_000, `still capped: ${gaps[4]}`);
-    assert.ok(gaps[5]! < 200 && gaps[6]! < 200, `back to the interval after recovery: ${gaps[5]}, ${gaps[6]}`);
+    // ~40 ms; the bound only needs to tell the interval from the 400 ms backoff on a busy machine.
+    assert.ok(gaps[5]! < 250 && gaps[6]! < 250, `back to the interval after recovery: ${gaps[5]}, ${gaps[6]}`);
     assert.deepEqual(results.slice(0, 7), [false, false, false, false, false, true, true]);
     assert.equal(beat!.status.consecutiveFailures, 0);
     assert.equal(beat!.status.lastError, undefined);

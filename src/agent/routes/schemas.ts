@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { DetailBody, ErrorBody } from '../../contract/index.js';
+import { CONTAINER_REF_PATTERN, DetailBody, ErrorBody, STACK_NAME_PATTERN } from '../../contract/index.js';
 
 const ERROR_WORDS: Readonly<Record<number, string>> = {
   400: 'Invalid request',
@@ -21,8 +21,8 @@ export function compatErrors(...codes: number[]): Record<number, typeof DetailBo
   return Object.fromEntries(codes.map((code) => [code, { ...DetailBody, description: ERROR_WORDS[code] ?? 'Error' }]));
 }
 
-export const ContainerParams = Type.Object({ id: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$', description: 'Container ID or name' }) });
-export const StackParams = Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' }) });
+export const ContainerParams = Type.Object({ id: Type.String({ pattern: CONTAINER_REF_PATTERN, description: 'Container ID or name' }) });
+export const StackParams = Type.Object({ name: Type.String({ pattern: STACK_NAME_PATTERN }) });
 /** machine-lab's names are UUIDs; a name that could not be a stack is simply not found. */
 export const CompatParams = Type.Object({ name: Type.String({ maxLength: 128 }) });
 

@@ -1,6 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
+import { isWrittenRelative } from '../../source-text.js';
 import { hostBindings, isEngineSocket, isProjectPath, isWithin } from './shared.js';
 
 /** Host folders whose contents give control over, or secrets of, the host: what they are, and what they hold. */
@@ -107,6 +108,8 @@ export default createRule({
         if (b.readOnly && HARMLESS_READ_ONLY.some((p) => isWithin(b.source, p))) continue;
         const path = ['services', name, 'volumes', b.index, 'source'];
         if (!b.volume && isProjectPath(ctx, b.source, ctx.load.positionOf(path)?.file)) continue;
+        // A relative source names the project's own files, wherever the project is checked out (even /tmp).
+        if (!b.volume && isWrittenRelative(ctx, path)) continue;
         if (isPlainHomeData(b.source)) continue;
         const holds = exposure(b.source, b.readOnly);
         if (!holds) continue;
