@@ -17,7 +17,7 @@
 //    offline detection delay, and the manager's peak RSS.
 //
 // `--quick` is a smoke run (1,000 hosts at 1 s, 3 s of throughput). `--database` runs the manager
-// on that database (e.g. postgres://…) instead of a fresh SQLite file. Output is Markdown, ready
+// on that database (an empty one, e.g. postgres://…) instead of a fresh SQLite file. Output is Markdown, ready
 // for docs/benchmarks.md.
 
 import { spawn } from 'node:child_process';
@@ -118,7 +118,7 @@ function request(agent, port, method, url, headers, body) {
   });
 }
 
-async function registerHosts(port, count, log) {
+async function registerHosts(port, count, log, apiPort) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const login = await request(agent, port, 'POST', '/auth/login', {}, ADMIN);
   const adminKey = JSON.parse(login.body).admin_key;
@@ -131,7 +131,7 @@ async function registerHosts(port, count, log) {
         const response = await request(agent, port, 'POST', '/hosts', { 'x-admin-key': adminKey }, {
           hostname: `sim-${i}`,
           ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-          api_port: 8003,
+          api_port: apiPort,
           max_containers: 10,
         });
         if (response.status !== 201) throw new Error(`registering host ${i}: ${response.status} ${response.body}`);
@@ -268,7 +268,7 @@ async function main() {
     // 1. Throughput.
     log('throughput: manager');
     const manager = await startChild('manager', { BENCH_DATABASE_URL: databaseFor('throughput'), BENCH_OFFLINE_AFTER: '3600' });
-    const { hosts } = await registerHosts(manager.port, 1000, log);
+    const { hosts } = await registerHosts(manager.port, 1000, log, 8003);
     const managed = await hammer(manager.port, hosts, options.duration, options.concurrency);
     await manager.stop();
     log('throughput: bare Fastify route');
@@ -280,7 +280,8 @@ async function main() {
     log(`fleet: registering ${options.hosts} hosts`);
     const offlineAfter = options.interval * 3;
     const fleetManager = await startChild('manager', { BENCH_DATABASE_URL: databaseFor('fleet'), BENCH_OFFLINE_AFTER: String(offlineAfter) });
-    const { hosts: fleetHosts, adminKey } = await registerHosts(fleetManager.port, options.hosts, log);
+    // Other addresses than the first part's hosts: with --database both parts share one database.
+    const { hosts: fleetHosts, adminKey } = await registerHosts(fleetManager.port, options.hosts, log, 8004);
     const idleRss = (await fleetManager.rss()).rss;
     const offlineAt = new Map();
     const stopWatching = await watchOffline(fleetManager.port, adminKey, offlineAt);

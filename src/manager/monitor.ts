@@ -69,13 +69,22 @@ export class Monitor {
     if (!this.leader) return;
     const at = now();
     const gone = await repo.markOffline(at - this.options.offlineAfterMs, at);
+    // Events first, all of them: the audit entries of a whole fleet going dark take longer to write.
     for (const host of gone) {
       metrics.offlineTransitions.inc();
       metrics.forgetHost(host.id);
       events.publish({ type: 'host.offline', host_id: host.id, hostname: host.hostname, at: new Date(at).toISOString() });
-      log.info({ host: host.id, hostname: host.hostname }, 'host offline: no heartbeat');
-      await audit.record(undefined, { action: 'host.offline', target: host.id, actor: null, details: { hostname: host.hostname, offline_after_seconds: this.options.offlineAfterMs / 1000 } });
     }
+    if (gone.length > 0) log.info({ hosts: gone.length, first: gone[0]!.hostname }, 'hosts offline: no heartbeat');
+    await audit.recordMany(
+      undefined,
+      gone.map((host) => ({
+        action: 'host.offline',
+        target: host.id,
+        actor: null,
+        details: { hostname: host.hostname, offline_after_seconds: this.options.offlineAfterMs / 1000 },
+      })),
+    );
     if (at - this.lastReconcile >= (this.options.reconcileEveryMs ?? 10_000)) {
       this.lastReconcile = at;
       await this.options.deployer.reconcile();

@@ -91,10 +91,18 @@ export async function registerHost(
     method: 'POST',
     url: '/hosts',
     headers: { 'x-admin-key': adminKey },
-    payload: { hostname: 'host', ip: '127.0.0.1', api_port: 1 + Math.floor(Math.random() * 60_000), max_containers: 10, ...host },
+    payload: { hostname: 'host', ip: nextAddress(), api_port: 8003, max_containers: 10, ...host },
   });
   if (response.statusCode !== 201) throw new Error(`register failed: ${response.statusCode} ${response.body}`);
   return response.json() as { id: string; server_key: string };
+}
+
+let addresses = 0;
+
+/** A host address no other registration of this process used: the manager refuses duplicates. */
+function nextAddress(): string {
+  const n = ++addresses;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
 export async function heartbeat(manager: Manager, hostId: string, serverKey: string, figures: Record<string, unknown> = {}) {

@@ -21,6 +21,11 @@ export interface Database extends Queryable {
    * Statements inside must go through `tx`, not through the database.
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * A write whose loss in a crash costs nothing, such as a heartbeat (the next one repeats it):
+   * PostgreSQL need not wait for the disk before answering. Elsewhere the same as `run`.
+   */
+  runEphemeral(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
   /** Serializes schema changes between processes sharing the database. */
   withMigrationLock<T>(work: () => Promise<T>): Promise<T>;
   /** Cross-process notifications (PostgreSQL LISTEN/NOTIFY); absent where there is one process. */

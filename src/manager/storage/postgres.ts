@@ -23,6 +23,7 @@ export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
   readonly notifications: Notifications;
   private readonly pool: pg.Pool;
+  private ephemeralPool: pg.Pool | undefined;
   private readonly sqlCache = new Map<string, string>();
   private listener: pg.Client | undefined;
   private readonly listeners = new Map<string, ((payload: string) => void)[]>();
@@ -51,6 +52,19 @@ export class PostgresDatabase implements Database {
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     return query(this.pool, this.numbered(sql), params).then((result) => ({ changes: result.rowCount ?? 0 }));
+  }
+
+  runEphemeral(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    // Connections of their own, so that nothing else (a revoked key, a placement) ever commits
+    // without waiting for the disk.
+    this.ephemeralPool ??= this.newEphemeralPool();
+    return query(this.ephemeralPool, this.numbered(sql), params).then((result) => ({ changes: result.rowCount ?? 0 }));
+  }
+
+  private newEphemeralPool(): pg.Pool {
+    const pool = new pg.Pool({ connectionString: this.connectionString, max: this.options.max ?? 10, types, options: '-c synchronous_commit=off' });
+    pool.on('error', (err) => this.options.onError?.(err));
+    return pool;
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -92,6 +106,7 @@ export class PostgresDatabase implements Database {
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
+    await this.ephemeralPool?.end();
     await this.pool.end();
   }
 

@@ -191,6 +191,8 @@ export interface Repository {
   releaseForeignLeases(owner: string): Promise<number>;
 
   insertAudit(entry: AuditRecord): Promise<void>;
+  /** Many entries, a few hundred per transaction: a monitor round may take 10,000 hosts offline. */
+  insertAudits(entries: readonly AuditRecord[]): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditRecord[]>;
 
   /** Takes or renews the named lease for `owner`; false while another owner holds it. */
@@ -457,8 +459,8 @@ export class SqlRepository implements Repository {
       "UPDATE hosts SET status = 'online', last_seen = ?, cpu_percent = ?, mem_percent = ?, containers = ?, disk_percent = ?, load_avg = ?, " +
       'docker_ok = ?, agent_version = ?, updated_at = ? WHERE id = ? AND key_hash = ?';
     // The key check is in the WHERE clause, so a key rotated a moment ago cannot slip through.
-    if ((await this.db.run(`${set} AND status = 'online'`, values)).changes === 1) return 'online';
-    if ((await this.db.run(set, values)).changes === 1) return 'came-online';
+    if ((await this.db.runEphemeral(`${set} AND status = 'online'`, values)).changes === 1) return 'online';
+    if ((await this.db.runEphemeral(set, values)).changes === 1) return 'came-online';
     return (await this.db.get('SELECT id FROM hosts WHERE id = ?', [id])) ? 'wrong-key' : 'unknown-host';
   }
 
@@ -632,10 +634,16 @@ export class SqlRepository implements Repository {
   // --- audit ---------------------------------------------------------------------------------
 
   async insertAudit(entry: AuditRecord): Promise<void> {
-    await this.db.run(
-      'INSERT INTO audit_log (id, at, actor, actor_role, action, target, outcome, ip, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [entry.id, entry.at, entry.actor, entry.actorRole, entry.action, entry.target, entry.outcome, entry.ip, entry.requestId, entry.details],
-    );
+    await this.db.run(INSERT_AUDIT, auditValues(entry));
+  }
+
+  async insertAudits(entries: readonly AuditRecord[]): Promise<void> {
+    const BATCH = 500;
+    for (let start = 0; start < entries.length; start += BATCH) {
+      await this.db.transaction(async (tx) => {
+        for (const entry of entries.slice(start, start + BATCH)) await tx.run(INSERT_AUDIT, auditValues(entry));
+      });
+    }
   }
 
   async listAudit(query: AuditQuery): Promise<AuditRecord[]> {
@@ -692,6 +700,13 @@ export class SqlRepository implements Repository {
   close(): Promise<void> {
     return this.db.close();
   }
+}
+
+const INSERT_AUDIT =
+  'INSERT INTO audit_log (id, at, actor, actor_role, action, target, outcome, ip, request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+function auditValues(entry: AuditRecord): SqlValue[] {
+  return [entry.id, entry.at, entry.actor, entry.actorRole, entry.action, entry.target, entry.outcome, entry.ip, entry.requestId, entry.details];
 }
 
 async function releaseSlot(tx: Queryable, hostId: string): Promise<void> {

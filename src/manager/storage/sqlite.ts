@@ -44,6 +44,11 @@ export class SqliteDatabase implements Database {
     return this.exclusive(async () => this.runNow(sql, params));
   }
 
+  runEphemeral(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
+    // WAL with synchronous=NORMAL does not wait for the disk on commit anyway.
+    return this.run(sql, params);
+  }
+
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       // IMMEDIATE takes the write lock at once, so two processes on one file queue up instead of

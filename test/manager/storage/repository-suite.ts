@@ -264,6 +264,22 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
       const next = await repo.listAudit({ limit: 2, before: page[1]!.id });
       assert.deepEqual(next.map((e) => e.at), [2, 1]);
       assert.deepEqual((await repo.listAudit({ limit: 10, action: 'odd' })).map((e) => e.at), [3, 1]);
+      const many = Array.from({ length: 1_201 }, (_, i) => ({
+        id: `1${String(i).padStart(8, '0')}-many`,
+        at: 100 + i,
+        actor: null,
+        actorRole: null,
+        action: 'many',
+        target: `t${i}`,
+        outcome: 'ok' as const,
+        ip: null,
+        requestId: null,
+        details: '{"n":1}',
+      }));
+      await repo.insertAudits(many);
+      const stored = await repo.listAudit({ limit: 2_000, action: 'many' });
+      assert.equal(stored.length, 1_201);
+      assert.equal(stored[0]!.target, 't1200');
     });
   });
 }
