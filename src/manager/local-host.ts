@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Manager } from './app.js';
 import { hashKey, mintServerKey } from './security/keys.js';
+import { newHostRecord } from './storage/index.js';
 
 export interface LocalHostOptions {
   hostname: string;
@@ -26,29 +27,12 @@ export async function ensureLocalHost(manager: Manager, options: LocalHostOption
   const jti = randomUUID();
   const issuedAt = Math.floor(at / 1000);
   const serverKey = await mintServerKey(secret, { hostId: id, jti, issuedAt });
-  await repo.insertHost({
-    id,
-    hostname: options.hostname,
-    ip: options.ip,
-    sshPort: 22,
-    apiPort: options.apiPort,
-    maxContainers: options.maxContainers,
-    status: 'offline',
-    lastSeen: null,
-    cpuPercent: 0,
-    memPercent: 0,
-    diskPercent: null,
-    load: null,
-    containers: 0,
-    dockerOk: null,
-    agentVersion: null,
-    activeDeployments: 0,
-    keyJti: jti,
-    keyHash: hashKey(serverKey),
-    keyIssuedAt: issuedAt,
-    createdAt: at,
-    updatedAt: at,
-  });
+  await repo.insertHost(
+    newHostRecord(
+      { id, hostname: options.hostname, ip: options.ip, sshPort: 22, apiPort: options.apiPort, maxContainers: options.maxContainers, keyJti: jti, keyHash: hashKey(serverKey), keyIssuedAt: issuedAt },
+      at,
+    ),
+  );
   await audit.record(undefined, { action: 'host.register', target: id, actor: null, details: { hostname: options.hostname, local: true } });
   return { hostId: id, serverKey, created: true };
 }

@@ -13,7 +13,7 @@ import {
 import type { ManagerContext } from '../context.js';
 import { HOST_SECURITY, USER_SECURITY as SECURED, conflict, notFound, unauthorized, serverKeyOf } from '../http/index.js';
 import { hashKey, mintServerKey } from '../security/index.js';
-import { UniqueViolation, type HostRecord } from '../storage/index.js';
+import { newHostRecord, UniqueViolation, type HostRecord } from '../storage/index.js';
 import { hostStatusView, hostView, iso } from '../views.js';
 
 const TAGS = ['hosts'];
@@ -46,29 +46,20 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
       const at = now();
       const id = randomUUID();
       const key = await newServerKey(ctx, id);
-      const host: HostRecord = {
-        id,
-        hostname: request.body.hostname,
-        ip: request.body.ip,
-        sshPort: request.body.ssh_port ?? 22,
-        apiPort: request.body.api_port ?? 8003,
-        maxContainers: request.body.max_containers,
-        status: 'offline',
-        lastSeen: null,
-        cpuPercent: 0,
-        memPercent: 0,
-        diskPercent: null,
-        load: null,
-        containers: 0,
-        dockerOk: null,
-        agentVersion: null,
-        activeDeployments: 0,
-        keyJti: key.jti,
-        keyHash: key.hash,
-        keyIssuedAt: key.issuedAt,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const host = newHostRecord(
+        {
+          id,
+          hostname: request.body.hostname,
+          ip: request.body.ip,
+          sshPort: request.body.ssh_port ?? 22,
+          apiPort: request.body.api_port ?? 8003,
+          maxContainers: request.body.max_containers,
+          keyJti: key.jti,
+          keyHash: key.hash,
+          keyIssuedAt: key.issuedAt,
+        },
+        at,
+      );
       try {
         await repo.insertHost(host);
       } catch (err) {

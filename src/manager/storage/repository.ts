@@ -47,6 +47,28 @@ export interface HostRecord {
   updatedAt: number;
 }
 
+/** A just-registered host: offline and without figures until its first heartbeat. */
+export function newHostRecord(
+  fields: Pick<HostRecord, 'id' | 'hostname' | 'ip' | 'sshPort' | 'apiPort' | 'maxContainers' | 'keyJti' | 'keyHash' | 'keyIssuedAt'>,
+  at: number,
+): HostRecord {
+  return {
+    ...fields,
+    status: 'offline',
+    lastSeen: null,
+    cpuPercent: 0,
+    memPercent: 0,
+    diskPercent: null,
+    load: null,
+    containers: 0,
+    dockerOk: null,
+    agentVersion: null,
+    activeDeployments: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 export type HostPatch = Partial<Pick<HostRecord, 'hostname' | 'ip' | 'sshPort' | 'apiPort' | 'maxContainers'>>;
 
 export interface HeartbeatFigures {
