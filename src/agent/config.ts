@@ -1,11 +1,10 @@
+import { LOG_LEVELS, type LogLevel } from '../settings/index.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseEnv } from 'node:util';
 import type { Severity } from '../analyze/index.js';
 
 /** Pino's levels, which `LOG_LEVEL` also accepts in Python's spelling (`INFO`, `WARNING`, …). */
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type AnalysisGate = Severity | 'never';
 
 /** Everything the agent reads from its environment (ARCHITECTURE §5), validated and typed. */
@@ -65,17 +64,6 @@ export const DEFAULT_PACKAGE_LIMITS: PackageLimits = {
   maxRatio: 200,
 };
 
-const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
-  fatal: 'fatal',
-  critical: 'fatal',
-  error: 'error',
-  warn: 'warn',
-  warning: 'warn',
-  info: 'info',
-  debug: 'debug',
-  trace: 'trace',
-  silent: 'silent',
-};
 
 const MIN_SERVER_KEY_LENGTH = 16;
 
@@ -171,20 +159,6 @@ export function parseAgentConfig(env: Env): ConfigResult {
   };
 }
 
-/**
- * The process environment over a `.env` file's values, as pydantic-settings (machine-lab) and
- * compose give the environment precedence. `text` is the file's content, if there is one.
- */
-export function mergeDotenv(env: Env, text: string | undefined): Record<string, string | undefined> {
-  if (text === undefined) return { ...env };
-  return { ...parseEnv(text), ...definedOnly(env) };
-}
-
-function definedOnly(env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
-  return out;
-}
 
 /** Root keeps its state where services do; anyone else in their home. */
 function defaultWorkDir(env: Env): string {
@@ -245,3 +219,5 @@ function dockerHostProblem(value: string): string | undefined {
   if (url.protocol === 'tcp:' || url.protocol === 'http:') return url.hostname ? undefined : `names no host: "${value}"`;
   return `must be unix:///path/to/docker.sock or tcp://host:port, not "${value}" (ssh:// and TLS engines are not supported)`;
 }
+
+export { mergeDotenv, type LogLevel } from '../settings/index.js';

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readEnvFile } from './env-file.js';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EXIT, UsageError } from './exit.js';
+import { EXIT } from './exit.js';
 import { VERSION } from './version.js';
 
 interface AgentCliOptions {
@@ -62,16 +63,6 @@ async function loadAgent(): Promise<AgentModule> {
     if (existsSync(fileURLToPath(url))) return (await import(url.href)) as AgentModule;
   }
   throw new Error('the agent modules are missing next to the CLI; run `npm run build`');
-}
-
-function readEnvFile(explicit: string | undefined): string | undefined {
-  const file = explicit ?? '.env';
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if (explicit === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read --env-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }
 
 /** Why the agent could not start, naming the setting to change. */

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readEnvFile } from './env-file.js';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { hostname as machineName } from 'node:os';
 import { resolve } from 'node:path';
@@ -183,16 +184,6 @@ function dockerAnswers(address: string): Promise<boolean> {
 function browsableHost(listenHost: string): string {
   if (listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '') return 'localhost';
   return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
-}
-
-function readEnvFile(explicit: string | undefined): string | undefined {
-  const file = explicit ?? '.env';
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    if (explicit === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(`cannot read --env-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }
 
 function listenFailure(err: unknown, host: string, port: number): string {

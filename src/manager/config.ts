@@ -1,7 +1,6 @@
-import { parseEnv } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from '../settings/index.js';
 import { SEVERITIES, type Severity } from '../analyze/index.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type DeployGate = Severity | 'never';
 
 /** Everything the manager reads from its environment (ARCHITECTURE §6, docs/manager.md), typed. */
@@ -45,17 +44,6 @@ export type ConfigResult = { ok: true; config: ManagerConfig } | { ok: false; pr
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
-  fatal: 'fatal',
-  critical: 'fatal',
-  error: 'error',
-  warn: 'warn',
-  warning: 'warn',
-  info: 'info',
-  debug: 'debug',
-  trace: 'trace',
-  silent: 'silent',
-};
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/shipshape.db';
 const MIN_JWT_SECRET_LENGTH = 32;
@@ -149,13 +137,6 @@ export function defaultMonitorInterval(offlineAfter: number): number {
   return Math.min(2, Math.max(0.01, offlineAfter / 10));
 }
 
-/** The process environment over a `.env` file's values: the environment wins, as in compose. */
-export function mergeDotenv(env: Env, text: string | undefined): Record<string, string | undefined> {
-  if (text === undefined) return { ...env };
-  const merged: Record<string, string | undefined> = { ...parseEnv(text) };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
-  return merged;
-}
 
 /** A database URL fit for logs: no password. */
 export function redactUrl(url: string): string {
@@ -177,3 +158,5 @@ function readNumber(
   }
   return value;
 }
+
+export { mergeDotenv, type LogLevel } from '../settings/index.js';

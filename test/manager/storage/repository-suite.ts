@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { migrate, openDatabase, UniqueViolation, type Database } from '../../../src/manager/index.js';
-import { SqlRepository, type HostRecord, type NewDeployment } from '../../../src/manager/storage/repository.js';
+import { newHostRecord, SqlRepository, type HostRecord, type NewDeployment } from '../../../src/manager/storage/repository.js';
 import { freshDatabase, type DatabaseKind } from '../helpers.js';
 
 /** The repository's contract, run against SQLite (repository.test.ts) and PostgreSQL (repository.pg.test.ts). */
@@ -26,27 +26,20 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
     });
 
     const host = (overrides: Partial<HostRecord> = {}): HostRecord => ({
-      id: randomUUID(),
-      hostname: 'h',
-      ip: '10.0.0.1',
-      sshPort: 22,
-      apiPort: 1 + Math.floor(Math.random() * 60_000),
-      maxContainers: 10,
-      status: 'offline',
-      lastSeen: null,
-      cpuPercent: 0,
-      memPercent: 0,
-      diskPercent: null,
-      load: null,
-      containers: 0,
-      dockerOk: null,
-      agentVersion: null,
-      activeDeployments: 0,
-      keyJti: randomUUID(),
-      keyHash: randomUUID(),
-      keyIssuedAt: 1,
-      createdAt: 1,
-      updatedAt: 1,
+      ...newHostRecord(
+        {
+          id: randomUUID(),
+          hostname: 'h',
+          ip: '10.0.0.1',
+          sshPort: 22,
+          apiPort: 1 + Math.floor(Math.random() * 60_000),
+          maxContainers: 10,
+          keyJti: randomUUID(),
+          keyHash: randomUUID(),
+          keyIssuedAt: 1,
+        },
+        1,
+      ),
       ...overrides,
     });
     const deployment = (overrides: Partial<NewDeployment> = {}): NewDeployment => {
