@@ -262,7 +262,10 @@ function startDockerd() {
       // A dockerd that is still starting only needs waiting for; a second one would fight it for the pid file.
       if (!dockerdAlreadyRunning()) {
         const log = openSync(dockerdLog, 'a');
-        const daemon = spawn(findExecutable('dockerd') ?? 'dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+        // /24 networks from the private 172.16.0.0/12 instead of the default /16s and /20s: the engine
+        // suites create many projects side by side, and the defaults run out at about 30 networks.
+        const pools = ['--default-address-pool', 'base=172.16.0.0/12,size=24'];
+        const daemon = spawn(findExecutable('dockerd') ?? 'dockerd', pools, { detached: true, stdio: ['ignore', log, log] });
         daemon.on('error', (error) => { spawnError = error; });
         daemon.unref();
       }

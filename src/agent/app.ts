@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { challenge, HttpError, installPlumbing, loggerOptions as httpLoggerOptions, presentedKey, serverOptions, unauthorized } from '../http/index.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createDockerClient, type DockerClient } from '../docker/index.js';
-import { keyChecker, presentedKey } from './auth.js';
+import { TLSSocket } from 'node:tls';
+import { isManagerClientCertificate } from '../pki/index.js';
+import { managerTlsOptions, writeEnrollment, type Enrollment } from './enrollment.js';
+import { KeyHolder } from './key-holder.js';
 import type { AgentConfig } from './config.js';
 import type { AgentApp, AgentContext } from './context.js';
 import { EngineMonitor } from './engine-monitor.js';
-import { AgentError, compatBody, errorBody, handleError, isCompatRequest } from './errors.js';
+import { shapeOf, translateDockerError } from './errors.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
 import { HostStatus } from './host-status.js';
 import { LimitGuard } from './limits.js';
@@ -40,52 +41,43 @@ export interface AgentOptions {
   heartbeat?: Pick<HeartbeatOptions, 'timeoutMs' | 'maxBackoffMs' | 'random'> & { intervalMs?: number };
   /** How long an uploaded package waits for a deploy. */
   packageTtlMs?: number;
+  /**
+   * The enrollment read from WORK_DIR: the agent then serves HTTPS with its certificate, wants
+   * the manager's client certificate with every call, takes its key and its manager from here,
+   * and follows the manager's word on its key (docs/agent.md, "Enrollment").
+   */
+  enrollment?: Enrollment;
+  /** Overrides REFUSAL_LIMIT (0: tests that send many bad requests on purpose). */
+  refusalLimit?: number;
 }
 
-/** Paths whose values never reach a log line. */
-const REDACTED = [
-  'req.headers["x-server-key"]',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers["x-server-key"]',
-  'headers.authorization',
-  'serverKey',
-  'jwtSecret',
-  'SERVER_KEY',
-  'JWT_SECRET',
-  '*.serverKey',
-  '*.jwtSecret',
-  '*.SERVER_KEY',
-  '*.JWT_SECRET',
-];
+/** A connection whose client certificate the pinned CA verified and that is the manager's. */
+function isFromManager(socket: unknown): boolean {
+  return socket instanceof TLSSocket && socket.authorized && isManagerClientCertificate(socket.getPeerCertificate());
+}
 
 /**
- * Builds the agent (ARCHITECTURE §5) without listening: tests drive it with `app.inject()`,
+ * Builds the agent (docs/agent.md) without listening: tests drive it with `app.inject()`,
  * `server.ts` puts it on a port. WORK_DIR is prepared and heartbeats start when the app is
  * ready; heartbeats and the package sweeper stop when it closes.
  */
 export function buildAgent(options: AgentOptions): AgentApp {
   const { config } = options;
   const loggerOptions: FastifyServerOptions['logger'] =
-    options.logStream === false
-      ? false
-      : {
-          level: config.logLevel,
-          redact: { paths: REDACTED, censor: '[redacted]' },
-          ...(options.logStream ? { stream: options.logStream } : {}),
-        };
+    options.logStream === false ? false : httpLoggerOptions(config.logLevel, options.logStream ? { stream: options.logStream } : {});
+  const enrollment = options.enrollment;
+  const https = enrollment
+    ? // Client certificates are asked for, not required at the handshake: GET /health stays open to
+      // anyone; every other route checks for the manager's below.
+      { https: { key: enrollment.privateKey, cert: enrollment.certificate, ca: [enrollment.caCertificate], requestCert: true, rejectUnauthorized: false } }
+    : {};
   const app = Fastify({
+    ...https,
     logger: loggerOptions,
-    // An incoming X-Request-Id (from a proxy or the manager) is kept when it is sane, so one id
-    // follows a request across hosts.
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
-    },
-    ajv: { customOptions: { removeAdditional: false } },
+    ...serverOptions(),
     // The default is 1 MiB; routes that take packages raise it for themselves.
     bodyLimit: 1 << 20,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>() as unknown as AgentApp;
 
   const docker = options.docker ?? createDockerClient({ host: config.dockerHost });
   const probe = options.probe ?? hostProbe();
@@ -95,22 +87,66 @@ export function buildAgent(options: AgentOptions): AgentApp {
   // Called only once the app runs, after `stacks` below exists.
   const host: HostStatus = new HostStatus(docker, engine, probe, config.workDir, (): Promise<number> => stacks.count());
   const limits = new LimitGuard(config, probe, (): Promise<number> => host.runningContainers());
-  const gateConfigFile = config.analysisConfig ?? join(dirs.tmp, 'gate-config.yml');
-  const stacks: StackManager = new StackManager({ dirs, docker, limits, gate: config.analysisGate, gateConfigFile, version: options.version, log: app.log.child({ component: 'stacks' }) });
+  const policy = { threshold: config.analysisGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules };
+  const stacks: StackManager = new StackManager({
+    dirs,
+    docker,
+    limits,
+    policy,
+    gateConfigFile: config.analysisConfig,
+    version: options.version,
+    log: app.log.child({ component: 'stacks' }),
+  });
   const packages = new PackageStore(dirs, config.packageLimits, options.packageTtlMs);
-  const heartbeat = config.managerUrl && config.hostId
+  const keys = new KeyHolder(enrollment ? enrollment.serverKey : config.serverKey);
+  const managerUrl = enrollment?.managerUrl ?? config.managerUrl;
+  const hostId = enrollment?.hostId ?? config.hostId;
+  const heartbeatLog = app.log.child({ component: 'heartbeat' });
+  const heartbeat: Heartbeat | undefined = managerUrl && hostId && !keys.revoked
     ? new Heartbeat({
-        url: `${config.managerUrl}/hosts/${encodeURIComponent(config.hostId)}/heartbeat`,
-        serverKey: config.serverKey,
+        url: `${managerUrl}/hosts/${encodeURIComponent(hostId)}/heartbeat`,
+        serverKey: () => keys.current,
         intervalMs: options.heartbeat?.intervalMs ?? config.heartbeatInterval * 1000,
         ...(options.heartbeat?.timeoutMs ? { timeoutMs: options.heartbeat.timeoutMs } : {}),
         ...(options.heartbeat?.maxBackoffMs ? { maxBackoffMs: options.heartbeat.maxBackoffMs } : {}),
         ...(options.heartbeat?.random ? { random: options.heartbeat.random } : {}),
+        ...(enrollment ? { tls: managerTlsOptions(enrollment), onAnswer: (status: number, text: string) => followManager(status, text) } : {}),
         collect: () => host.heartbeat(options.version),
-        log: app.log.child({ component: 'heartbeat' }),
+        log: heartbeatLog,
         onResult: (ok) => metrics.heartbeat(ok),
       })
     : undefined;
+
+  /**
+   * What an enrolled agent learns from a heartbeat's answer. It came over TLS to the pinned CA
+   * from the manager's own certificate, so a forged manager cannot hand over a key or revoke one.
+   * The key in memory changes first, so the old one stops at once even if WORK_DIR cannot be written.
+   */
+  const followManager = async (status: number, text: string): Promise<void> => {
+    if (!enrollment || !enrollment.managerUrl.startsWith('https://')) return;
+    let answer: { server_key?: unknown; revoked?: unknown } = {};
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch {
+      return;
+    }
+    let changed = false;
+    if (status === 200 && typeof answer.server_key === 'string' && answer.server_key.length >= 16 && answer.server_key !== keys.current) {
+      keys.replace(answer.server_key);
+      heartbeatLog.warn({ hostId }, 'the manager rotated this host\'s key: the old key no longer opens this agent');
+      changed = true;
+    } else if (status === 410 && answer.revoked === true && !keys.revoked) {
+      keys.revoke();
+      heartbeatLog.error({ hostId }, 'the manager deleted this host: no key opens this agent any more; enroll it again');
+      changed = true;
+    }
+    if (!changed) return;
+    try {
+      await writeEnrollment(config.workDir, { ...enrollment, serverKey: keys.current });
+    } catch (err) {
+      heartbeatLog.error({ err }, `could not record the change in ${config.workDir}`);
+    }
+  };
 
   const context: AgentContext = {
     config,
@@ -125,35 +161,34 @@ export function buildAgent(options: AgentOptions): AgentApp {
     stacks,
     packages,
     heartbeat,
+    keys,
+    enrolled: enrollment !== undefined,
   };
   app.decorate('agent', context);
 
-  const keyMatches = keyChecker(config.serverKey);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  installPlumbing(app, { shapeOf, translate: translateDockerError, logName: "agent's", refusals: { limit: options.refusalLimit ?? config.refusalLimit, windowMs: config.refusalWindow * 1000 } });
+  app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public === true) return;
-    if (keyMatches(presentedKey(request.headers))) return;
-    request.log.warn({ ip: request.ip, url: request.url }, 'refused: missing or wrong server key');
-    reply.code(401).header('www-authenticate', 'Bearer realm="shipshape-agent"');
-    const refusal = new AgentError(401, 'unauthorized', 'Invalid server key: send this host\'s key as X-Server-Key or Authorization: Bearer');
-    if (isCompatRequest(request)) return reply.send({ detail: 'Invalid server key' });
-    return reply.send(errorBody(refusal));
+    // An enrolled agent answers the manager only: its client certificate, then the key.
+    const fromManager = !enrollment || isFromManager(request.raw.socket);
+    if (fromManager && keys.matches(presentedKey(request.headers))) return;
+    // Logged by the refusal guard, once per source and window.
+    if (shapeOf(request) === 'detail') throw unauthorized('Invalid server key', challenge('shipshape-agent'));
+    throw unauthorized(
+      fromManager
+        ? "Invalid server key: send this host's key as X-Server-Key or Authorization: Bearer"
+        : "This agent answers its manager only: the manager's client certificate is required",
+      challenge('shipshape-agent'),
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => {
-    const error = new AgentError(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`);
-    if (isCompatRequest(request)) return reply.code(404).send(compatBody(new AgentError(404, 'not_found', 'Not Found')).body);
-    return reply.code(404).send(errorBody(error));
-  });
 
   app.addHook('onReady', async () => {
     await prepareWorkDirs(dirs).catch((err: NodeJS.ErrnoException) => {
-      throw new AgentError(500, 'work_dir', `WORK_DIR ${config.workDir} cannot be used: ${err.code ?? err.message}`);
+      throw new HttpError(500, 'work_dir', `WORK_DIR ${config.workDir} cannot be used: ${err.code ?? err.message}`);
     });
-    if (!config.analysisConfig) await writeFile(gateConfigFile, '# The analysis gate re-grades no rule; set ANALYSIS_CONFIG to change that.\n');
     packages.start();
     const state = await engine.check(0);
     app.log.info(
@@ -162,11 +197,15 @@ export function buildAgent(options: AgentOptions): AgentApp {
         dockerHost: config.dockerHost,
         dockerOk: state.ok,
         workDir: config.workDir,
-        managerUrl: config.managerUrl ?? null,
-        hostId: config.hostId ?? null,
+        managerUrl: managerUrl ?? null,
+        hostId: hostId ?? null,
+        enrolled: enrollment !== undefined,
+        keyRevoked: keys.revoked,
         heartbeatIntervalSeconds: config.heartbeatInterval,
         limits: limits.limits,
         analysisGate: config.analysisGate,
+        allowedHostPaths: config.allowedHostPaths,
+        gateAllowRules: config.gateAllowRules,
       },
       'agent ready',
     );
@@ -183,7 +222,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
       info: {
         title: 'Shipshape host agent',
         version: options.version,
-        description: 'Manages containers and compose stacks on one Docker host (ARCHITECTURE §5). Every route but GET /health wants the host\'s server key.',
+        description: 'Manages containers and compose stacks on one Docker host (docs/agent.md). Every route but GET /health wants the host\'s server key.',
       },
       components: {
         securitySchemes: {

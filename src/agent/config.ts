@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from '../settings/index.js';
+import { LOG_LEVELS, parseAllowedHostPaths, parseAllowRules, parseSwitch, type LogLevel } from '../settings/index.js';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -7,12 +7,12 @@ import type { Severity } from '../analyze/index.js';
 /** Pino's levels, which `LOG_LEVEL` also accepts in Python's spelling (`INFO`, `WARNING`, …). */
 export type AnalysisGate = Severity | 'never';
 
-/** Everything the agent reads from its environment (ARCHITECTURE §5), validated and typed. */
+/** Everything the agent reads from its environment (docs/agent.md), validated and typed. */
 export interface AgentConfig {
   /** Where heartbeats go; without it the agent runs on its own and sends none. */
   managerUrl: string | undefined;
   hostId: string | undefined;
-  /** The key callers must present; the manager issued it when the host was registered. */
+  /** The key callers must present; the manager issued it when the host was registered. Empty for an enrolled agent, whose key is in WORK_DIR. */
   serverKey: string;
   /**
    * Accepted for compatibility with machine-lab's `.env` files and otherwise unused: machine-lab
@@ -31,11 +31,21 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** Absolute; stacks, uploaded packages and the agent's state live below it. */
   workDir: string;
-  /** Findings at or above this severity refuse a deploy. */
+  /** Findings at or above this severity refuse a deploy (the remote-deploy policy refuses more: docs/security.md). */
   analysisGate: AnalysisGate;
+  /** Host path prefixes a stack may reach (binds, files): the operator's ALLOWED_HOST_PATHS. */
+  allowedHostPaths: string[];
+  /** Rules whose findings never refuse a deploy: the operator's GATE_ALLOW_RULES. */
+  gateAllowRules: string[];
   /** The operator's analyzer config (`rules:` re-grades or turns off rules) for the gate; none by default. */
   analysisConfig: string | undefined;
   packageLimits: PackageLimits;
+  /** Plain HTTP on an address other machines reach is allowed (`--insecure`, INSECURE_HTTP). */
+  insecure: boolean;
+  /** Refused requests a source may make per window before it is answered 429; 0: no limit. */
+  refusalLimit: number;
+  /** Seconds: the refusal limit's window, and how often refusals are summarized in the log. */
+  refusalWindow: number;
 }
 
 /** What an uploaded package may hold (docs/agent.md, "Packages"). */
@@ -77,7 +87,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * reported at once so one restart fixes them all. An empty value counts as unset, as in `.env`
  * files where `MAX_CONTAINERS=` is common.
  */
-export function parseAgentConfig(env: Env): ConfigResult {
+export function parseAgentConfig(env: Env, options: { enrolled?: boolean } = {}): ConfigResult {
   const problems: ConfigProblem[] = [];
   const get = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -88,16 +98,19 @@ export function parseAgentConfig(env: Env): ConfigResult {
     return undefined;
   };
 
-  const serverKey = env.SERVER_KEY ?? '';
-  if (serverKey.trim() === '') {
+  // An enrolled agent's key, manager and host id are in WORK_DIR (docs/agent.md, "Enrollment").
+  const serverKey = options.enrolled ? '' : (env.SERVER_KEY ?? '');
+  if (options.enrolled) {
+    // Nothing to check.
+  } else if (serverKey.trim() === '') {
     problem('SERVER_KEY', 'is required: the key the manager gave this host when it was registered');
   } else if (serverKey.length < MIN_SERVER_KEY_LENGTH) {
     problem('SERVER_KEY', `must be at least ${MIN_SERVER_KEY_LENGTH} characters long`);
   }
 
-  const managerUrl = get('MANAGER_URL');
+  const managerUrl = options.enrolled ? undefined : get('MANAGER_URL');
   if (managerUrl !== undefined && !isHttpUrl(managerUrl)) problem('MANAGER_URL', `must be an http:// or https:// URL, not "${managerUrl}"`);
-  const hostId = get('HOST_ID');
+  const hostId = options.enrolled ? undefined : get('HOST_ID');
   if (managerUrl !== undefined && hostId === undefined) problem('HOST_ID', 'is required when MANAGER_URL is set: heartbeats go to /hosts/{HOST_ID}/heartbeat');
   if (hostId !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(hostId)) problem('HOST_ID', 'may hold only letters, digits, ".", "_", "~" and "-"');
 
@@ -119,8 +132,10 @@ export function parseAgentConfig(env: Env): ConfigResult {
   const workDirValue = get('WORK_DIR') ?? defaultWorkDir(env);
   if (!isAbsolute(workDirValue)) problem('WORK_DIR', `must be an absolute path, not "${workDirValue}"`);
 
-  const gateValue = get('ANALYSIS_GATE')?.toLowerCase() ?? 'critical';
+  const gateValue = get('ANALYSIS_GATE')?.toLowerCase() ?? 'high';
   if (!(GATES as readonly string[]).includes(gateValue)) problem('ANALYSIS_GATE', `must be one of ${GATES.join(', ')}, not "${get('ANALYSIS_GATE')}"`);
+  const allowedHostPaths = parseAllowedHostPaths(get('ALLOWED_HOST_PATHS'), problem);
+  const gateAllowRules = parseAllowRules(get('GATE_ALLOW_RULES'), problem);
 
   const analysisConfig = get('ANALYSIS_CONFIG');
   if (analysisConfig !== undefined && !isAbsolute(analysisConfig)) problem('ANALYSIS_CONFIG', `must be an absolute path, not "${analysisConfig}"`);
@@ -134,6 +149,11 @@ export function parseAgentConfig(env: Env): ConfigResult {
     maxEntries: number(get('PACKAGE_MAX_FILES'), DEFAULT_PACKAGE_LIMITS.maxEntries, 'PACKAGE_MAX_FILES', { min: 1, max: 10_000_000, integer: true }, problem) ?? 0,
     maxRatio: number(get('PACKAGE_MAX_RATIO'), DEFAULT_PACKAGE_LIMITS.maxRatio, 'PACKAGE_MAX_RATIO', { min: 1, max: 1_000_000 }, problem) ?? 0,
   };
+
+  const insecure = parseSwitch(get('INSECURE_HTTP') ?? 'false');
+  if (insecure === undefined) problem('INSECURE_HTTP', `must be true or false, not "${get('INSECURE_HTTP')}"`);
+  const refusalLimit = number(get('REFUSAL_LIMIT'), 100, 'REFUSAL_LIMIT', { min: 0, max: 1_000_000, integer: true }, problem);
+  const refusalWindow = number(get('REFUSAL_WINDOW'), 60, 'REFUSAL_WINDOW', { min: 1, max: 86_400 }, problem);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -153,8 +173,13 @@ export function parseAgentConfig(env: Env): ConfigResult {
       logLevel: logLevel!,
       workDir: resolve(workDirValue),
       analysisGate: gateValue as AnalysisGate,
+      allowedHostPaths,
+      gateAllowRules,
       analysisConfig,
       packageLimits,
+      insecure: insecure ?? false,
+      refusalLimit: refusalLimit!,
+      refusalWindow: refusalWindow!,
     },
   };
 }

@@ -8,7 +8,7 @@ import type {
 import type { ContainerCreateBody, ContainerInspect, ContainerStats, ContainerSummary } from '../docker/index.js';
 import { LABEL } from '../engine/index.js';
 
-/** Engine objects → the agent's wire shapes (ARCHITECTURE §5), and a create request → the engine's body. */
+/** Engine objects → the agent's wire shapes (docs/agent.md), and a create request → the engine's body. */
 
 export function summaryView(c: ContainerSummary): SummaryView {
   return {

@@ -5,6 +5,7 @@ import type { AgentConfig } from './config.js';
 import type { EngineMonitor } from './engine-monitor.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { HostStatus } from './host-status.js';
+import type { KeyHolder } from './key-holder.js';
 import type { LimitGuard } from './limits.js';
 import type { AgentMetrics } from './metrics.js';
 import type { PackageStore } from './package-store.js';
@@ -26,6 +27,10 @@ export interface AgentContext {
   packages: PackageStore;
   /** Present when MANAGER_URL is set. */
   heartbeat: Heartbeat | undefined;
+  /** The key callers must present; it changes when the manager rotates or revokes it. */
+  keys: KeyHolder;
+  /** Enrolled: HTTPS, the manager's client certificate required (docs/agent.md, "Enrollment"). */
+  enrolled: boolean;
 }
 
 export type AgentApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -1,13 +1,19 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { PeerCertificate } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
 import type { HeartbeatBody } from '../contract/index.js';
 
 export interface HeartbeatOptions {
   /** `{MANAGER_URL}/hosts/{HOST_ID}/heartbeat`. */
   url: string;
-  serverKey: string;
+  /** The key to send; a function when it can change (an enrolled agent's). */
+  serverKey: string | (() => string | null);
   intervalMs: number;
+  /** For an enrolled agent: the pinned CA, its certificate and key, the check of the manager's certificate. */
+  tls?: HeartbeatTls;
+  /** Every answer the manager gave, after it was counted; what an enrolled agent learns from it. */
+  onAnswer?: (status: number, text: string) => void | Promise<void>;
   /** A manager that has not answered by then is unreachable for this beat (5 s). */
   timeoutMs?: number;
   /** The longest wait between two attempts while the manager is unreachable. */
@@ -17,6 +23,13 @@ export interface HeartbeatOptions {
   onResult?: (ok: boolean) => void;
   /** For tests: jitter source in [0, 1). */
   random?: () => number;
+}
+
+export interface HeartbeatTls {
+  ca: string;
+  cert: string;
+  key: string;
+  checkServerIdentity: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
 export interface HeartbeatStatus {
@@ -90,10 +103,16 @@ export class Heartbeat {
     this.inFlight = controller;
     const timeout = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const response = await post(this.options.url, JSON.stringify(body), { 'content-type': 'application/json', 'x-server-key': this.options.serverKey }, controller.signal);
+      const key = typeof this.options.serverKey === 'string' ? this.options.serverKey : this.options.serverKey();
+      if (key === null) {
+        this.stop();
+        return false;
+      }
+      const response = await post(this.options.url, JSON.stringify(body), { 'content-type': 'application/json', 'x-server-key': key }, controller.signal, this.options.tls);
+      await this.options.onAnswer?.(response.status, response.text);
       if (response.status < 200 || response.status >= 300) {
         const excerpt = response.text.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200);
-        const hint = response.status === 401 || response.status === 403 ? ' (check SERVER_KEY)' : response.status === 404 ? ' (check HOST_ID)' : '';
+        const hint = response.status === 401 || response.status === 403 ? ' (check SERVER_KEY and HOST_ID: the manager does not say which is wrong)' : response.status === 404 ? ' (check HOST_ID)' : '';
         return this.failed(`HTTP ${response.status}${hint}${excerpt ? `: ${excerpt}` : ''}`);
       }
       if (this.state.consecutiveFailures > 0) {
@@ -144,11 +163,11 @@ const MAX_ANSWER_BYTES = 4096;
  * One POST with node:http(s). Not fetch: its first use loads undici, several MiB that an agent
  * which otherwise never needs it would carry for good (docs/benchmarks.md).
  */
-function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; text: string }> {
+function post(url: string, body: string, headers: Record<string, string>, signal: AbortSignal, tls?: HeartbeatTls): Promise<{ status: number; text: string }> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const options = { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal };
   return new Promise((resolve, reject) => {
-    const req = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal }, (res) => {
+    const onResponse = (res: import('node:http').IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -157,7 +176,11 @@ function post(url: string, body: string, headers: Record<string, string>, signal
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
-    });
+    };
+    const req =
+      target.protocol !== 'https:'
+        ? httpRequest(target, options, onResponse)
+        : httpsRequest(target, { ...options, ...(tls ?? {}), ...(tls ? { agent: false } : {}) }, onResponse);
     req.on('error', reject);
     req.end(body);
   });

@@ -1,5 +1,6 @@
 export { buildAgent, type AgentOptions } from './app.js';
-export { SHUTDOWN_GRACE_MS, startAgent, type RunningAgent } from './server.js';
+export { ListenRefused, SHUTDOWN_GRACE_MS, startAgent, type RunningAgent } from './server.js';
+export { enroll, EnrollmentError, ENROLLMENT_FILE, readEnrollment, writeEnrollment, type EnrollOptions, type Enrollment } from './enrollment.js';
 export {
   DEFAULT_PACKAGE_LIMITS,
   mergeDotenv,
@@ -12,6 +13,6 @@ export {
   type PackageLimits,
 } from './config.js';
 export type { AgentApp, AgentContext } from './context.js';
-export { AgentError } from './errors.js';
+export { HttpError } from '../http/index.js';
 export { heartbeatDelay, type HeartbeatStatus } from './heartbeat.js';
 export type { ResourceProbe, DiskUsage, LoadAverage, MemoryUsage } from './resources.js';

@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import yauzl from 'yauzl';
 import type { PackageLimits } from './config.js';
-import { AgentError } from './errors.js';
+import { HttpError } from '../http/index.js';
 import { badPackage, formatBytes, PackageWriter, packageTooLarge, type FileContent, type UnpackSummary } from './package-writer.js';
 
 export type PackageFormat = 'zip' | 'tar' | 'tar.gz';
@@ -35,7 +35,7 @@ export function detectFormat(head: Buffer): PackageFormat | undefined {
 
 /**
  * Unpacks the tar, tar.gz or zip at `archive` into `dest` (which must not exist yet) under
- * `limits`. On any refusal or error `dest` is removed again and the error is an AgentError
+ * `limits`. On any refusal or error `dest` is removed again and the error is an HttpError
  * saying why: 413 for size, count and ratio limits, 422 for unsafe or unreadable content.
  */
 export async function unpackPackage(archive: string, dest: string, limits: PackageLimits): Promise<UnpackResult> {
@@ -53,7 +53,7 @@ export async function unpackPackage(archive: string, dest: string, limits: Packa
     return { ...summary, format, archiveBytes };
   } catch (err) {
     await rm(dest, { recursive: true, force: true });
-    if (err instanceof AgentError) throw err;
+    if (err instanceof HttpError) throw err;
     throw badPackage(`the archive could not be read (${describe(err)})`);
   }
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { PackageUploaded } from '../contract/index.js';
+import { spoolUpload } from '../http/index.js';
 import type { PackageLimits } from './config.js';
 import { notFound } from './errors.js';
 import { formatBytes, packageTooLarge } from './package-writer.js';
@@ -44,7 +43,7 @@ export class PackageStore {
     const id = randomBytes(16).toString('hex');
     const archive = join(this.dirs.tmp, `upload-${id}`);
     try {
-      await pipeline(content, sizeCap(this.limits.maxArchiveBytes), createWriteStream(archive, { flags: 'wx', mode: 0o600 }));
+      await spoolUpload(content, archive, this.limits.maxArchiveBytes, (max) => packageTooLarge(`the archive is larger than ${formatBytes(max)}`));
       return await this.unpack(id, archive);
     } finally {
       await rm(archive, { force: true });
@@ -111,15 +110,4 @@ export class PackageStore {
       expires_at: new Date(Date.now() + this.ttlMs).toISOString(),
     };
   }
-}
-
-function sizeCap(limit: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      if (seen > limit) callback(packageTooLarge(`the archive is larger than ${formatBytes(limit)}`));
-      else callback(null, chunk);
-    },
-  });
 }

@@ -1,7 +1,7 @@
 import { link, lstat, mkdir, open, readlink, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PackageLimits } from './config.js';
-import { AgentError } from './errors.js';
+import { HttpError } from '../http/index.js';
 import { checkRelativePath } from './names.js';
 
 /** The ratio limit starts to apply once this much has been unpacked: small packages compress well. */
@@ -9,8 +9,8 @@ const RATIO_FLOOR_BYTES = 2 ** 20;
 /** More symlinks than this on one path is a loop (Linux's own limit is 40). */
 const MAX_LINK_HOPS = 40;
 
-export const badPackage = (message: string) => new AgentError(422, 'bad_package', `package refused: ${message}`);
-export const packageTooLarge = (message: string) => new AgentError(413, 'package_too_large', `package refused: ${message}`);
+export const badPackage = (message: string) => new HttpError(422, 'bad_package', `package refused: ${message}`);
+export const packageTooLarge = (message: string) => new HttpError(413, 'package_too_large', `package refused: ${message}`);
 
 /** A file's bytes as tar-stream and yauzl hand them over. */
 export type FileContent = AsyncIterable<Buffer> & { resume(): unknown };

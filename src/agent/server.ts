@@ -1,10 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { buildAgent, type AgentOptions } from './app.js';
 import type { AgentApp } from './context.js';
+import { listenDecision } from '../settings/index.js';
+
+/** The agent would serve plain HTTP on an address other machines reach (docs/agent.md, "Security"). */
+export class ListenRefused extends Error {
+  readonly code = 'LISTEN_REFUSED';
+}
 
 export interface RunningAgent {
   app: AgentApp;
-  /** `http://host:port` it listens on. */
+  /** `http(s)://host:port` it listens on. */
   url: string;
   close(): Promise<void>;
 }
@@ -19,6 +25,13 @@ export const SHUTDOWN_GRACE_MS = 10_000;
  * without closing its socket would otherwise hold the agent until the server's own timeouts).
  */
 export async function startAgent(options: AgentOptions & { shutdownGraceMs?: number }): Promise<RunningAgent> {
+  const decision = listenDecision({
+    host: options.config.apiHost,
+    tls: options.enrollment !== undefined,
+    insecure: options.config.insecure,
+    hint: 'enroll this agent (shipshape agent --enroll TOKEN --manager URL) for a certificate',
+  });
+  if (!decision.ok) throw new ListenRefused(decision.reason);
   const app = buildAgent(options);
   try {
     await app.listen({ host: options.config.apiHost, port: options.config.apiPort });
@@ -38,5 +51,5 @@ export async function startAgent(options: AgentOptions & { shutdownGraceMs?: num
       clearTimeout(timer);
     }
   };
-  return { app, url: `http://${host}:${address.port}`, close };
+  return { app, url: `${decision.scheme}://${host}:${address.port}`, close };
 }

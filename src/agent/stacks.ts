@@ -17,9 +17,8 @@ import {
   type ProgressEvent as EngineProgress,
   type ServiceLogLine,
 } from '../engine/index.js';
-import type { AnalysisGate } from './config.js';
-import { AgentError, conflict, notFound, unprocessable } from './errors.js';
-import { runGate } from './gate.js';
+import type { DeployPolicy } from '../analyze/index.js';
+import { conflict, HttpError, notFound, unprocessable } from './errors.js';
 import type { LimitGuard } from './limits.js';
 import type { WorkDirs } from './work-dirs.js';
 
@@ -53,9 +52,10 @@ export interface StackManagerOptions {
   dirs: WorkDirs;
   docker: DockerClient;
   limits: LimitGuard;
-  gate: AnalysisGate;
-  /** The analyzer config the gate uses (the operator's, never the package's). */
-  gateConfigFile: string;
+  /** The remote-deploy policy: the operator's ANALYSIS_GATE and allowances. */
+  policy: DeployPolicy;
+  /** The operator's analyzer config for the gate (ANALYSIS_CONFIG); the package's is never read. */
+  gateConfigFile: string | undefined;
   version: string;
   log: FastifyBaseLogger;
 }
@@ -131,29 +131,21 @@ export class StackManager {
         throw err;
       }
       await request.materialize(stackDir);
-      const projectDir = await locateProject(stackDir);
-      const files = (await composeModel()).findDefaultComposeFiles(projectDir);
+      const { projectDir, files } = await locateStack(stackDir);
 
       progress({ type: 'progress', message: `analyzing ${files.map((f) => relative(stackDir, f)).join(', ')}` });
-      const gate = await runGate({
-        dir: projectDir,
-        files,
-        gate: this.options.gate,
-        version: this.options.version,
-        configFile: this.options.gateConfigFile,
-        scratchDir: dirs.tmp,
-      }).catch((err: unknown) => {
-        throw err instanceof AgentError ? err : unprocessable('analysis_failed', `the stack could not be analyzed: ${(err as Error).message}`);
-      });
+      const gate = await this.gate(name, projectDir, files);
       if (gate.blocking.length > 0) {
+        const { threshold } = this.options.policy;
         throw unprocessable(
+          `deploy refused: ${gate.blocking.length} finding${gate.blocking.length === 1 ? '' : 's'} the deploy policy refuses (gate ${threshold}; ` +
+            `host-reaching rules at any severity): ${summarize(gate.blocking)}`,
+          { gate: threshold, findings: gate.blocking },
           'analysis_gate',
-          `deploy refused: ${gate.blocking.length} finding${gate.blocking.length === 1 ? '' : 's'} at or above ${this.options.gate} (${summarize(gate.blocking)})`,
-          { gate: this.options.gate, findings: gate.blocking },
         );
       }
 
-      const project = await loadStack(projectDir, files, name);
+      const project = await loadStack(projectDir, files, name, this.options.policy.allowedHostPaths);
       const replicas = Object.values(project.services).reduce((n, s) => n + replicaCount(s), 0);
       reservation = await this.options.limits.reserve(replicas);
 
@@ -251,6 +243,28 @@ export class StackManager {
     return (await this.record(name)) !== undefined;
   }
 
+  /**
+   * The deploy gate (docs/security.md): the analyzer's one deploy policy on exactly the files
+   * the engine will run. Every operator allowance it uses is logged.
+   */
+  private async gate(name: string, projectDir: string, files: string[]) {
+    // Loaded on the first deploy: an idle agent does not carry the analyzer (docs/benchmarks.md).
+    const { gateProject } = await import('../analyze/index.js');
+    let outcome;
+    try {
+      outcome = gateProject({ dir: projectDir, files, policy: this.options.policy, configFile: this.options.gateConfigFile, version: this.options.version });
+    } catch (err) {
+      throw unprocessable(`the stack could not be analyzed: ${(err as Error).message}`, undefined, 'analysis_failed');
+    }
+    if (outcome.problems.length > 0) {
+      throw unprocessable(`the stack could not be analyzed: ${outcome.problems.map((p) => p.message).join('; ')}`, undefined, 'analysis_failed');
+    }
+    for (const use of outcome.allowed) {
+      this.options.log.warn({ stack: name, rule: use.rule, allowed_by: use.by, file: use.file, line: use.line, service: use.service }, `gate allowance used: ${use.message}`);
+    }
+    return outcome;
+  }
+
   /** Marks `name` busy; a second operation on it meanwhile is refused with 409. Returns the release. */
   private claim(name: string, operation: string): () => void {
     const current = this.busy.get(name);
@@ -269,9 +283,10 @@ export class StackManager {
         projectDir,
         record.files.map((f) => join(projectDir, f)),
         record.name,
+        this.options.policy.allowedHostPaths,
       );
     } catch (err) {
-      if (!(err instanceof AgentError)) throw err;
+      if (!(err instanceof HttpError)) throw err;
       // The files were edited or removed behind the agent's back; what runs can still be found by
       // its project label, and down's orphan removal takes care of it.
       this.options.log.warn({ stack: record.name, reason: err.message }, 'stack files no longer load; using its labels only');
@@ -311,30 +326,26 @@ function composeModel(): Promise<typeof import('../compose/index.js')> {
   return import('../compose/index.js');
 }
 
-/**
- * The project directory of a stack folder: the folder itself, or — for a package zipped with its
- * folder, as most tools do — the one folder it holds, when the compose file is in there.
- */
-export async function locateProject(stackDir: string): Promise<string> {
-  const { findDefaultComposeFiles } = await composeModel();
-  if (findDefaultComposeFiles(stackDir).length > 0) return stackDir;
-  const entries = (await readdir(stackDir, { withFileTypes: true })).filter((e) => e.name !== '__MACOSX' && e.name !== '.DS_Store');
-  const only = entries[0];
-  if (entries.length === 1 && only?.isDirectory() && findDefaultComposeFiles(join(stackDir, only.name)).length > 0) return join(stackDir, only.name);
-  throw unprocessable('no_compose_file', 'no compose file (compose.yaml, compose.yml, docker-compose.yaml or docker-compose.yml) at the top of the stack');
+/** The project directory and compose files of a stack folder: the analyzer's deployFiles, which the manager checks too. */
+export async function locateStack(stackDir: string): Promise<{ projectDir: string; files: string[] }> {
+  const { deployFiles } = await import('../analyze/index.js');
+  const located = deployFiles(stackDir);
+  if ('error' in located) throw unprocessable(located.error, undefined, 'no_compose_file');
+  return located;
 }
 
 /**
  * Loads a stack as the engine will run it. The agent's own environment (which holds
- * SERVER_KEY) never reaches interpolation: only the stack's `.env` does.
+ * SERVER_KEY) never reaches interpolation: only the stack's `.env` does. The loader reads no
+ * file outside the stack folder and the operator's allowed host paths.
  */
-async function loadStack(projectDir: string, files: string[], name: string): Promise<Project> {
-  const { formatDiagnostic, hasErrors, loadProject } = await composeModel();
-  const load = loadProject({ workingDir: projectDir, files, projectName: name, env: {} });
+async function loadStack(projectDir: string, files: string[], name: string, allowedHostPaths: readonly string[]): Promise<Project> {
+  const { confinedTo, formatDiagnostic, hasErrors, loadProject } = await composeModel();
+  const load = loadProject({ workingDir: projectDir, files, projectName: name, env: {}, confine: confinedTo([projectDir, ...allowedHostPaths]) });
   const errors = load.diagnostics.filter((d) => d.severity === 'error');
   if (!load.project || hasErrors(load.diagnostics)) {
     const shown = errors.slice(0, 10).map((d) => formatDiagnostic({ ...d, file: relative(projectDir, d.file) || d.file }));
-    throw unprocessable('invalid_compose', `the compose files do not load: ${shown.join('; ') || 'no project'}`, { diagnostics: shown });
+    throw new HttpError(422, 'invalid_compose', `the compose files do not load: ${shown.join('; ') || 'no project'}`, { diagnostics: shown });
   }
   return load.project;
 }
@@ -345,10 +356,10 @@ function emptyProject(name: string, dir: string): Project {
 
 function engineFailure(err: unknown, operation: string): unknown {
   if (err instanceof UnsupportedConfigError) {
-    return unprocessable('unsupported', `the engine cannot run this stack: ${err.message}`, { issues: err.issues.map((i) => ({ ...i })) });
+    return new HttpError(422, 'unsupported', `the engine cannot run this stack: ${err.message}`, { issues: err.issues.map((i) => ({ ...i })) });
   }
   if (err instanceof EngineError) {
-    return new AgentError(422, `${operation}_failed`, err.message, err.service ? { service: err.service } : undefined);
+    return new HttpError(422, `${operation}_failed`, err.message, err.service ? { service: err.service } : undefined);
   }
   return err;
 }

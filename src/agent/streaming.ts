@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProgressEvent } from '../contract/index.js';
-import { AgentError, asAgentError, errorBody } from './errors.js';
+import { errorBody, HttpError } from '../http/index.js';
+import { asAgentError } from './errors.js';
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -58,8 +59,8 @@ export function streamOperation(
     } catch (err) {
       const known = asAgentError(err);
       if (!known) request.log.error({ err }, 'unexpected error in a streamed operation');
-      const error = known ?? new AgentError(500, 'internal', `internal error; the agent's log has the details (request id ${request.id})`);
-      write({ type: 'error', status: error.statusCode, body: errorBody(error) });
+      const error = known ?? new HttpError(500, 'internal', `internal error; the agent's log has the details (request id ${request.id})`);
+      write({ type: 'error', status: error.statusCode, body: errorBody('error', error.code, error.message, error.details) });
     } finally {
       out.end();
     }

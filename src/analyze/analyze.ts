@@ -7,19 +7,22 @@ import {
   readShipshapeConfig,
   type DiscoveredProject,
   type Environment,
+  type FileGuard,
   type LoadResult,
   type Project,
+  type Service,
 } from '../compose/index.js';
 import { baselineFrom, fingerprint } from './baseline.js';
 import { parseAnalyzerConfig, type AnalyzerConfig, type ConfigProblem } from './config.js';
 import { buildContext } from './context.js';
 import { securityLevel } from './exposure.js';
-import { toFinding } from './findings.js';
+import { foldRootCauses, toFinding } from './findings.js';
 import { buildGraph } from './graph.js';
 import { isIgnored, parseIgnores } from './ignores.js';
 import { buildInventory } from './inventory.js';
 import type { EnvironmentReport, ProjectReport, Report } from './report-types.js';
 import { computeScores } from './scores.js';
+import { scrubValues, secretValues } from './secret-values.js';
 import { SEVERITIES, type Finding, type Rule, type RuleContext } from './types.js';
 
 export interface AnalyzeOptions {
@@ -27,13 +30,24 @@ export interface AnalyzeOptions {
   root: string;
   /** Explicit compose files (`-f`), merged in order as one environment. */
   files?: readonly string[];
-  /** Only these environments (`--env`). */
+  /** Only these environments (`--env`); a name no project has is a problem (exit 2). */
   environments?: readonly string[];
+  /** `--profile`: services of these profiles are analyzed too. */
+  profiles?: readonly string[];
   /** `--config`; default `<root>/.shipshape.yml` when present. */
   configFile?: string;
   /** A previous JSON report whose findings are hidden. */
   baseline?: Report;
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The project is not trusted to judge itself (a deploy gate): its inline `# shipshape-ignore`
+   * comments and its own `.shipshape.yml` are not honoured at all; only `configFile` is read.
+   */
+  untrustedProject?: boolean;
+  /** Files the loader and the rules may read; a remote deploy confines them to its package. */
+  confine?: FileGuard;
+  /** Host path prefixes the operator allows (host-path-escape reports their use as allowed). */
+  allowedHostPaths?: readonly string[];
   rules: readonly Rule[];
   version: string;
   onProgress?: (done: number, total: number, label: string) => void;
@@ -47,9 +61,11 @@ export interface AnalyzeResult {
 
 export function analyze(options: AnalyzeOptions): AnalyzeResult {
   const root = resolve(options.root);
+  // `analyze path/compose.yaml` is the project of the file's folder.
+  const rootDir = isDirectory(root) ? root : dirname(root);
   const problems: ConfigProblem[] = [];
   const known = new Set(options.rules.map((r) => r.id));
-  const config = readConfig(root, options.configFile, known, problems);
+  const config = readConfig(root, options.configFile, known, problems, options.untrustedProject === true);
   const discovered = discoverProjects(root, defaultServiceProbe, {
     files: options.files ? [...options.files] : undefined,
     config: config.environments ? { environments: config.environments } : undefined,
@@ -59,15 +75,23 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
     problems.push({ file: root, line: 0, column: 0, message: 'no compose file found here or below' });
   }
 
+  const knownEnvironments = [...new Set(discovered.projects.flatMap((p) => p.environments.map((e) => e.name)))].sort();
+  for (const name of options.environments ?? []) {
+    if (!knownEnvironments.includes(name)) {
+      const list = knownEnvironments.length > 0 ? knownEnvironments.join(', ') : 'none';
+      problems.push({ file: root, line: 0, column: 0, message: `no environment named "${name}"; the environments here are: ${list}` });
+    }
+  }
+
   const baseline = options.baseline ? baselineFrom(options.baseline) : undefined;
   const total = discovered.projects.reduce((n, p) => n + p.environments.length, 0);
   let done = 0;
   const projects: ProjectReport[] = discovered.projects.map((project) => {
-    const projectDir = relative(root, project.dir) || '.';
+    const projectDir = relative(rootDir, project.dir) || '.';
     const environments = project.environments
       .filter((e) => !options.environments?.length || options.environments.includes(e.name))
       .map((environment) => {
-        const report = analyzeEnvironment(project, environment, options, config.analyzer, projectDir, baseline);
+        const report = analyzeEnvironment(project, environment, options, config.analyzer, projectDir, baseline, rootDir);
         options.onProgress?.(++done, total, `${projectDir} ${environment.name}`);
         return report;
       });
@@ -76,10 +100,11 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
   return { report: { version: 1, tool: { name: 'shipshape', version: options.version }, projects }, problems };
 }
 
-function readConfig(root: string, explicit: string | undefined, known: ReadonlySet<string>, problems: ConfigProblem[]) {
+function readConfig(root: string, explicit: string | undefined, known: ReadonlySet<string>, problems: ConfigProblem[], untrusted: boolean) {
+  if (untrusted && !explicit) return { analyzer: { rules: new Map() } as AnalyzerConfig, environments: undefined };
   // `analyze path/compose.yaml` reads the config of the file's folder.
   const folder = isDirectory(root) ? root : dirname(root);
-  const dir = explicit ? undefined : folder;
+  const dir = explicit || untrusted ? undefined : folder;
   const file = explicit ? resolve(explicit) : join(folder, '.shipshape.yml');
   const environmentsPart = dir ? readShipshapeConfig(dir) : undefined;
   if (environmentsPart?.issue) problems.push({ file: environmentsPart.issue.file, line: 0, column: 0, message: environmentsPart.issue.message });
@@ -106,14 +131,40 @@ function readMaybe(file: string): string | undefined {
   }
 }
 
+const buildsCache = new WeakMap<DiscoveredProject, Map<string, NonNullable<Service['build']>>>();
+
+/**
+ * The images the project builds in any environment, by reference (`image:` with `build:`): an
+ * overlay that builds what the base pulls (mailcow's BUILD_FLAGS) tells what that image is.
+ */
+function projectBuilds(project: DiscoveredProject, options: AnalyzeOptions): Map<string, NonNullable<Service['build']>> {
+  let builds = buildsCache.get(project);
+  if (!builds) {
+    builds = new Map();
+    for (const environment of project.environments) {
+      const services = loadEnvironment(project, environment.files, options).project?.services ?? {};
+      for (const service of Object.values(services)) {
+        const image = typeof service.image === 'string' ? service.image.trim() : '';
+        if (image !== '' && service.build && !builds.has(image)) builds.set(image, service.build);
+      }
+    }
+    buildsCache.set(project, builds);
+  }
+  return builds;
+}
+
 const loadCache = new WeakMap<DiscoveredProject, Map<string, LoadResult>>();
 
-function loadEnvironment(project: DiscoveredProject, files: readonly string[], env: AnalyzeOptions['env']): LoadResult {
+function loadEnvironment(project: DiscoveredProject, files: readonly string[], options: AnalyzeOptions): LoadResult {
   let cache = loadCache.get(project);
   if (!cache) loadCache.set(project, (cache = new Map()));
   const key = files.join('\0');
   let load = cache.get(key);
-  if (!load) cache.set(key, (load = loadProject({ workingDir: project.dir, files, env: env ?? process.env })));
+  if (!load) {
+    // `~` stays as written: the scanning user's home is not the deploy host's (docs/pipeline.md, "Host paths").
+    load = loadProject({ workingDir: project.dir, files, env: options.env ?? process.env, profiles: options.profiles, home: null, confine: options.confine });
+    cache.set(key, load);
+  }
   return load;
 }
 
@@ -124,22 +175,30 @@ function analyzeEnvironment(
   config: AnalyzerConfig,
   projectDir: string,
   baseline: Set<string> | undefined,
+  rootDir: string,
 ): EnvironmentReport {
-  const load = loadEnvironment(project, environment.files, options.env);
+  const load = loadEnvironment(project, environment.files, options);
   const files = environment.files.map((f) => relative(project.dir, f) || f);
   const baseEnv = project.environments.find((e) => e.name === 'base');
   const isOverlay =
     baseEnv !== undefined && environment !== baseEnv && baseEnv.files.every((f) => environment.files.includes(f));
-  const baseLoad = isOverlay ? loadEnvironment(project, baseEnv.files, options.env) : undefined;
+  const baseLoad = isOverlay ? loadEnvironment(project, baseEnv.files, options) : undefined;
   const projectModel = load.project ?? emptyProject(project.dir, environment.files);
   const ctx = buildContext({
     dir: project.dir,
+    roots: [rootDir, project.dir],
     environment: { name: environment.name, files: environment.files },
     load: { ...load, project: projectModel },
     base: baseLoad?.project ? { project: baseLoad.project, load: baseLoad } : undefined,
+    confine: options.confine,
+    allowedHostPaths: options.allowedHostPaths,
+    untrusted: options.untrustedProject === true,
+    projectBuilds: projectBuilds(project, options),
   });
 
-  const findings = runRules(ctx, options.rules, config).filter(
+  const secrets = secretValues(ctx);
+  // Scrubbed before the baseline compares them: a baseline file holds the printed (scrubbed) messages.
+  const findings = scrubValues(runRules(ctx, options.rules, config, { inlineIgnores: options.untrustedProject !== true }), secrets).filter(
     (f) => !baseline?.has(fingerprint(projectDir, environment.name, f)),
   );
   const inventory = buildInventory(ctx);
@@ -155,26 +214,28 @@ function analyzeEnvironment(
     exposureOf: (name) => exposure.get(name),
     serviceCount: inventory.services.length,
   });
-  return { name: environment.name, files, inventory, graph: buildGraph(ctx), findings, scores };
+  // Nothing secret leaves the analyzer, whatever the format (masking by value).
+  return scrubValues({ name: environment.name, files, inventory, graph: buildGraph(ctx), findings, scores }, secrets);
 }
 
 /** Runs every enabled rule; findings are re-graded, suppressed by inline ignores, de-duplicated and sorted. */
-export function runRules(ctx: RuleContext, rules: readonly Rule[], config: AnalyzerConfig): Finding[] {
+export function runRules(ctx: RuleContext, rules: readonly Rule[], config: AnalyzerConfig, options: { inlineIgnores?: boolean } = {}): Finding[] {
+  const honourIgnores = options.inlineIgnores !== false;
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const rule of rules) {
     const setting = config.rules.get(rule.id);
     if (setting === 'off') continue;
     for (const raw of rule.check(ctx)) {
-      const finding = toFinding(rule, raw, ctx, setting ?? rule.severity);
+      const finding = toFinding(rule, raw, ctx, setting ?? raw.severity ?? rule.severity);
       const key = `${finding.rule}\0${finding.file}\0${finding.line}\0${finding.column}\0${finding.message}`;
-      if (seen.has(key) || suppressed(ctx, finding)) continue;
+      if (seen.has(key) || (honourIgnores && suppressed(ctx, finding))) continue;
       seen.add(key);
       findings.push(finding);
     }
   }
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
-  return findings.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return foldRootCauses(findings).sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 function suppressed(ctx: RuleContext, f: Finding): boolean {

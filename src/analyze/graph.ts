@@ -1,6 +1,6 @@
 import { basename, join, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { Project, Service } from '../compose/index.js';
+import { serviceGraph, type Project, type Service } from '../compose/index.js';
 import { nameParts } from './mask.js';
 import type { EdgeKind, Graph, GraphEdge } from './report-types.js';
 import { imageName } from './rules/util.js';
@@ -13,12 +13,14 @@ export interface Target {
 }
 
 /**
- * The communication graph of a project: who waits for whom (`depends_on`), who calls whom
- * according to its environment (`env-url`) and according to the proxy or scrape configuration it
- * mounts (`config-file`), plus the start order by dependency levels.
+ * The communication graph of a project: who waits for whom (the compose service graph's
+ * dependencies, also used by `up`), who calls whom according to its environment (`env-url`) and
+ * according to the proxy or scrape configuration it mounts (`config-file`), plus the start order
+ * by dependency levels exactly as `up` runs it.
  */
 export function buildGraph(ctx: RuleContext): Graph {
   const project = ctx.project;
+  const services = serviceGraph(project);
   const edges: GraphEdge[] = [];
   for (const service of Object.values(project.services)) {
     const resolve = hostResolver(project, service);
@@ -28,52 +30,14 @@ export function buildGraph(ctx: RuleContext): Graph {
         if (to !== undefined && to !== service.name) edges.push({ from: service.name, to, kind, port: t.port });
       }
     };
-    add('depends_on', dependenciesOf(service, project).map((host) => ({ host, port: null })));
+    for (const to of services.dependenciesOf(service.name)) {
+      if (to !== service.name) edges.push({ from: service.name, to, kind: 'depends_on', port: null });
+    }
     add('env-url', environmentTargets(service.environment ?? {}));
     add('config-file', mountedConfigTargets(ctx, service));
     add('config-file', traefikTargets(service, project));
   }
-  return { startup_order: startupOrder(project), edges: dedupe(edges) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Start order
-
-/**
- * What a service waits for before it starts: its `depends_on`, plus what compose adds by itself
- * (links, `volumes_from`, and `service:x` network/ipc/pid/uts/cgroup namespaces). Services that
- * are not part of the project (unknown, or left out by profiles) are not waited for.
- */
-export function dependenciesOf(service: Service, project: Project): string[] {
-  const deps = new Set(Object.keys(service.depends_on ?? {}));
-  for (const link of stringList(service['links'])) deps.add(link.split(':')[0] ?? link);
-  for (const key of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
-    const mode = service[key];
-    if (typeof mode === 'string' && mode.startsWith('service:')) deps.add(mode.slice('service:'.length));
-  }
-  for (const from of stringList(service['volumes_from'])) {
-    if (!from.startsWith('container:')) deps.add(from.split(':')[0] ?? from);
-  }
-  deps.delete(service.name);
-  return [...deps].filter((d) => Object.hasOwn(project.services, d));
-}
-
-/**
- * Start levels by Kahn's algorithm: each level holds the services whose dependencies are all in
- * earlier levels, so a level can start in parallel. Services caught in a cycle (or waiting on one)
- * never become ready; they form one last level — the cycle itself is `dependency-cycle`'s finding.
- */
-export function startupOrder(project: Project): string[][] {
-  const remaining = new Map(Object.values(project.services).map((s) => [s.name, dependenciesOf(s, project)]));
-  const levels: string[][] = [];
-  while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.every((d) => !remaining.has(d))).map(([name]) => name);
-    if (ready.length === 0) break;
-    levels.push(ready.sort());
-    for (const name of ready) remaining.delete(name);
-  }
-  if (remaining.size > 0) levels.push([...remaining.keys()].sort());
-  return levels;
+  return { startup_order: services.levels, edges: dedupe(edges) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ export interface SecurityLevelInput {
   isSecurityRule: (ruleId: string) => boolean;
 }
 
-/** Every interface of every service, network, volume, secret and config (ARCHITECTURE §3). */
+/** Every interface of every service, network, volume, secret and config (docs/architecture.md). */
 export function buildInventory(ctx: RuleContext, levels?: SecurityLevelInput): Inventory {
   const project = ctx.project;
   const services = Object.values(project.services);
@@ -61,7 +61,8 @@ function serviceInventory(ctx: RuleContext, s: Service, levels: SecurityLevelInp
     image: s.image ?? null,
     build: build
       ? {
-          context: writtenPath(ctx, ['services', s.name, 'build', 'context'], build.context),
+          // A file that fails the schema is still analyzed: `build: ~` has no context (compose's default is `.`).
+          context: typeof build.context === 'string' ? writtenPath(ctx, ['services', s.name, 'build', 'context'], build.context) : '.',
           dockerfile: build.dockerfile ?? (build.dockerfile_inline !== undefined ? '(inline)' : 'Dockerfile'),
           target: build.target ?? null,
         }
@@ -127,7 +128,7 @@ function volumeInventory(ctx: RuleContext, v: ServiceVolume, sourcePath: ModelPa
 }
 
 function fileObject(ctx: RuleContext, kind: 'secrets' | 'configs', name: string, o: FileObjectConfig, services: string[]): InventoryFileObject {
-  return { name, external: o.external === true, file: o.file ? writtenPath(ctx, [kind, name, 'file'], o.file) : null, services };
+  return { name, external: o.external === true, file: typeof o.file === 'string' ? writtenPath(ctx, [kind, name, 'file'], o.file) : null, services };
 }
 
 const refers = (refs: FileReference[] | undefined, name: string): boolean => (refs ?? []).some((r) => r.source === name);

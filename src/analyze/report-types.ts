@@ -1,6 +1,6 @@
 import type { Finding, Severity } from './types.js';
 
-/** The JSON report, format version 1 (ARCHITECTURE §3). Field names are part of the contract. */
+/** The JSON report, format version 1 (docs/architecture.md). Field names are part of the contract. */
 export interface Report {
   version: 1;
   tool: { name: 'shipshape'; version: string };

@@ -1,4 +1,4 @@
-import type { Diagnostic, LoadResult, Position, Project } from '../compose/index.js';
+import type { Diagnostic, LoadResult, Position, Project, Service } from '../compose/index.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -8,7 +8,13 @@ export type Category = 'validation' | 'security' | 'reliability' | 'dockerfile';
 export interface Finding {
   rule: string;
   severity: Severity;
+  /** The first of `services` (kept for readers of format version 1); null when no service is concerned. */
   service: string | null;
+  /**
+   * Every service this one root cause concerns: a problem written once (an anchor, `extends`, an
+   * included file) and inherited by several services is one finding (docs/scoring.md).
+   */
+  services: string[];
   file: string;
   line: number;
   column: number;
@@ -37,6 +43,12 @@ export interface RawFinding {
   service?: string | null;
   message: string;
   fix?: string | null;
+  /**
+   * This finding's own grade, at most: a finding built on a fact Shipshape cannot see is `info`
+   * (docs/facts.md), a host path is graded by how sensitive it is. A config re-grade can lower it,
+   * never raise it above this.
+   */
+  severity?: Severity;
 }
 
 /** The analyzed compose environment: one merged model plus everything a rule may need to read. */
@@ -55,6 +67,19 @@ export interface RuleContext {
   exists(path: string): boolean;
   /** Names of the entries in a directory ([] when missing). */
   listDir(path: string): string[];
+  /** Host path prefixes the operator allows a remote stack to reach (ALLOWED_HOST_PATHS). */
+  allowedHostPaths?: readonly string[];
+  /**
+   * The project is someone else's package on its way to a host (a deploy gate): the names it
+   * gives itself are not the ones it will run under, so a fixed resource name is never its own.
+   */
+  untrusted?: boolean;
+  /**
+   * Images the project itself builds in any of its environments (`image:` and `build:` on one
+   * service), by image reference: an environment that only pulls such an image reads its facts
+   * from that Dockerfile (docs/facts.md).
+   */
+  projectBuilds?: ReadonlyMap<string, NonNullable<Service['build']>>;
 }
 
 export interface Rule {

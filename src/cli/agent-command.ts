@@ -1,5 +1,7 @@
 import { readEnvFile } from './env-file.js';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT } from './exit.js';
@@ -9,6 +11,10 @@ interface AgentCliOptions {
   envFile?: string;
   port?: string;
   host?: string;
+  enroll?: string;
+  manager?: string;
+  address?: string;
+  insecure?: boolean;
 }
 
 export function registerAgentCommand(program: Command, setExit: (code: number) => void): void {
@@ -18,9 +24,14 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
     .option('--env-file <file>', 'settings file (default: ./.env when there is one); the environment wins over it')
     .option('-p, --port <port>', 'port to listen on (overrides API_PORT)')
     .option('--host <address>', 'address to listen on (overrides API_HOST, default 0.0.0.0)')
+    .option('--enroll <token>', 'register this host with the manager using a token from POST /hosts/enrollment-tokens, store its identity in WORK_DIR, and exit')
+    .option('--manager <url>', "the manager's https:// URL, with --enroll")
+    .option('--address <ip>', 'with --enroll: where the manager reaches this agent (default: the address the manager sees)')
+    .option('--insecure', 'allow plain HTTP on an address other machines reach (INSECURE_HTTP=true)')
     .addHelpText(
       'after',
-      '\nSettings (environment or .env): SERVER_KEY (required), MANAGER_URL, HOST_ID, HEARTBEAT_INTERVAL, API_PORT, API_HOST,\n' +
+      '\nAn enrolled agent (--enroll) starts from WORK_DIR alone. Otherwise SERVER_KEY is required, with MANAGER_URL and HOST_ID for heartbeats.\n' +
+        'Settings (environment or .env): SERVER_KEY, MANAGER_URL, HOST_ID, HEARTBEAT_INTERVAL, API_PORT, API_HOST, INSECURE_HTTP,\n' +
         'DOCKER_SOCKET, WORK_DIR, MAX_CONTAINERS, MAX_CPU_PERCENT, MAX_MEMORY_PERCENT, ANALYSIS_GATE, ANALYSIS_CONFIG,\n' +
         'PACKAGE_MAX_MB, PACKAGE_MAX_EXPANDED_MB, PACKAGE_MAX_FILES, PACKAGE_MAX_RATIO, LOG_LEVEL. See docs/agent.md.\n',
     )
@@ -29,16 +40,61 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
       const env = agent.mergeDotenv(process.env, readEnvFile(options.envFile));
       if (options.port !== undefined) env.API_PORT = options.port;
       if (options.host !== undefined) env.API_HOST = options.host;
-      const parsed = agent.parseAgentConfig(env);
+      if (options.insecure) env.INSECURE_HTTP = 'true';
+      const fail = (message: string) => {
+        process.stderr.write(`shipshape agent: ${message}\n`);
+        setExit(EXIT.usage);
+      };
+      if ((options.enroll === undefined) !== (options.manager === undefined)) return fail('--enroll and --manager go together');
+      // WORK_DIR and the listen settings, read before anything else: an enrolled agent needs no more.
+      const base = agent.parseAgentConfig(env, { enrolled: true });
+      if (!base.ok) {
+        for (const problem of base.problems) process.stderr.write(`shipshape agent: ${problem.message}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      if (options.enroll !== undefined && options.manager !== undefined) {
+        try {
+          const enrolled = await agent.enroll({
+            token: options.enroll,
+            managerUrl: options.manager,
+            workDir: base.config.workDir,
+            hostname: hostname(),
+            apiPort: base.config.apiPort || 8003,
+            ...(options.address ? { address: options.address } : {}),
+            ...(base.config.maxContainers ? { maxContainers: base.config.maxContainers } : {}),
+          });
+          process.stdout.write(
+            `Enrolled as host ${enrolled.hostId} at ${enrolled.managerUrl} (manager CA pinned: sha256 ${enrolled.caSha256}).\n` +
+              `Its key, certificate and the pin are in ${join(base.config.workDir, agent.ENROLLMENT_FILE)}; start the agent with: shipshape agent\n`,
+          );
+        } catch (err) {
+          return fail(err instanceof agent.EnrollmentError ? err.message : `enrollment failed: ${(err as Error).message}`);
+        }
+        return;
+      }
+      let enrollment: ReturnType<AgentModule['readEnrollment']>;
+      try {
+        enrollment = agent.readEnrollment(base.config.workDir);
+      } catch (err) {
+        return fail((err as Error).message);
+      }
+      const parsed = enrollment ? base : agent.parseAgentConfig(env);
       if (!parsed.ok) {
         for (const problem of parsed.problems) process.stderr.write(`shipshape agent: ${problem.message}\n`);
         setExit(EXIT.usage);
         return;
       }
       const { config } = parsed;
+      if (enrollment) {
+        for (const name of ['SERVER_KEY', 'MANAGER_URL', 'HOST_ID']) {
+          if (env[name]) process.stderr.write(`shipshape agent: ${name} is ignored: this agent is enrolled (${join(config.workDir, agent.ENROLLMENT_FILE)})\n`);
+        }
+        if (!env.HEARTBEAT_INTERVAL) config.heartbeatInterval = enrollment.heartbeatInterval;
+      }
       let running: Awaited<ReturnType<typeof agent.startAgent>>;
       try {
-        running = await agent.startAgent({ config, version: VERSION });
+        running = await agent.startAgent({ config, version: VERSION, ...(enrollment ? { enrollment } : {}) });
       } catch (err) {
         process.stderr.write(`shipshape agent: ${startFailure(err, config.apiHost, config.apiPort)}\n`);
         setExit(EXIT.usage);

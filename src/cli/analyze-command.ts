@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyze, findRule, FORMATS, isFormat, render, RULES, SEVERITIES, type Report, type Severity } from '../analyze/index.js';
+import { analyze, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 
 interface AnalyzeCliOptions {
   file: string[];
   env: string[];
+  profile: string[];
   format: string;
   output?: string;
   failOn: string;
@@ -25,9 +26,10 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
     .argument('[dir]', 'directory (searched recursively) or compose file', '.')
     .option('-f, --file <file>', 'compose file (repeatable, merged in order)', collect, [])
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .option('--profile <name>', 'also analyze the services of this compose profile (repeatable)', collect, [])
     .option('--format <format>', `output format: ${Object.keys(FORMATS).join(', ')}`, 'text')
     .option('-o, --output <file>', 'write the report to a file')
-    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, 'high')
+    .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, DEFAULT_GATE)
     .option('--config <file>', 'config file (default: <dir>/.shipshape.yml)')
     .option('--baseline <file>', 'hide the findings of a previous JSON report')
     .option('--explain <rule>', 'explain a rule ("all" lists them) and exit')
@@ -47,6 +49,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         root: dir,
         files: options.file.length > 0 ? options.file : undefined,
         environments: options.env,
+        profiles: options.profile,
         configFile: options.config,
         baseline: options.baseline ? readBaseline(options.baseline) : undefined,
         rules: RULES,
@@ -66,16 +69,14 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
       const text = render(options.format, report, RULES, { color });
       if (options.output) writeFileSync(options.output, text);
       else process.stdout.write(text);
-      setExit(reaches(report, options.failOn) ? EXIT.findings : EXIT.ok);
+      setExit(fails(report, options.failOn as GateThreshold) ? EXIT.findings : EXIT.ok);
     });
 }
 
-function reaches(report: Report, failOn: string): boolean {
-  if (failOn === 'never') return false;
-  const limit = SEVERITIES.indexOf(failOn as Severity);
-  return report.projects.some((p) =>
-    p.environments.some((e) => e.findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)),
-  );
+/** `--fail-on` is the deploy policy's decision for a local project (docs/security.md, "The deploy gate"). */
+function fails(report: Report, failOn: GateThreshold): boolean {
+  const findings = report.projects.flatMap((p) => p.environments.flatMap((e) => e.findings));
+  return decide(findings, localPolicy(failOn)).blocking.length > 0;
 }
 
 function readBaseline(path: string): Report {

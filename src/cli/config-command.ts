@@ -22,6 +22,8 @@ interface ConfigOptions {
   quiet?: boolean;
   services?: boolean;
   volumes?: boolean;
+  profiles?: boolean;
+  hash?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -40,7 +42,9 @@ export function registerConfigCommand(program: Command, setExit: (code: number) 
     .option('-q, --quiet', 'only validate; print nothing on success')
     .option('--services', 'print the service names, one per line')
     .option('--volumes', 'print the volume names, one per line')
-    .action((dir: string, options: ConfigOptions) => {
+    .option('--profiles', 'print the profile names the services use, one per line')
+    .option('--hash <services>', 'print "SERVICE HASH" for these services (comma-separated, or "*" for all)')
+    .action(async (dir: string, options: ConfigOptions) => {
       if (options.format !== 'yaml' && options.format !== 'json') {
         throw new UsageError(`unknown --format "${options.format}"; use yaml or json`);
       }
@@ -58,17 +62,41 @@ export function registerConfigCommand(program: Command, setExit: (code: number) 
         setExit(EXIT.usage);
         return;
       }
-      if (!options.quiet) process.stdout.write(output(loaded.project, options));
+      if (options.quiet) return;
+      if (options.hash !== undefined) {
+        process.stdout.write(await hashes(loaded.project, options.hash));
+        return;
+      }
+      process.stdout.write(output(loaded.project, options));
     });
 }
 
 function output(project: Project, options: ConfigOptions): string {
   if (options.services) return Object.keys(project.services).map((s) => `${s}\n`).join('');
   if (options.volumes) return Object.keys(project.volumes).map((v) => `${v}\n`).join('');
+  if (options.profiles) {
+    const all = [...Object.values(project.services), ...Object.values(project.disabled_services)].flatMap((s) => s.profiles ?? []);
+    return [...new Set(all)].sort().map((p) => `${p}\n`).join('');
+  }
   return renderConfig(project, options.format === 'json' ? 'json' : 'yaml');
 }
 
-/** Files of a named environment (ARCHITECTURE §2); undefined lets the loader use compose's defaults. */
+/**
+ * `--hash`: each service's `com.docker.compose.config-hash`, the value `up` compares to decide on
+ * a recreate. The engine is loaded only here, which keeps plain `config` quick to start.
+ */
+async function hashes(project: Project, selection: string): Promise<string> {
+  const { checkServiceNames, serviceHash } = await import('../engine/index.js');
+  const names = selection.trim() === '*' ? Object.keys(project.services) : selection.split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    checkServiceNames(project, names);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return names.map((n) => `${n} ${serviceHash(project.services[n] ?? project.disabled_services[n]!)}\n`).join('');
+}
+
+/** Files of a named environment (docs/pipeline.md); undefined lets the loader use compose's defaults. */
 function environmentFiles(dir: string, name: string | undefined): string[] | undefined {
   if (!name) return undefined;
   const { config, issue } = readShipshapeConfig(dir);

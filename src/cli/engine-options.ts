@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors, loadProject, type LoadResult, type Project } from '../compose/index.js';
 import { createDockerClient, DockerError, type DockerClient } from '../docker/index.js';
-import { EngineError, UnsupportedConfigError } from '../engine/index.js';
+import { EngineError, UnknownServiceError, UnsupportedConfigError } from '../engine/index.js';
 import { EXIT, UsageError } from './exit.js';
 
 /** Exit code of a run that failed on the engine's side (compose's own code for it). */
@@ -85,6 +85,11 @@ export async function runEngineCommand(setExit: (code: number) => void, action: 
     const code = await action();
     setExit(code ?? EXIT.ok);
   } catch (err) {
+    if (err instanceof UnknownServiceError) {
+      process.stderr.write(`shipshape: ${err.message}\n`);
+      setExit(EXIT.usage);
+      return;
+    }
     if (err instanceof UnsupportedConfigError) {
       process.stderr.write(`${err.message}\n`);
       setExit(EXIT.usage);

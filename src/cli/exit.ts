@@ -1,4 +1,4 @@
-/** Exit codes shared by every command (ARCHITECTURE §3). */
+/** Exit codes shared by every command (docs/architecture.md). */
 export const EXIT = {
   ok: 0,
   findings: 1,

@@ -18,6 +18,22 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   logs: async () => (await import('./logs-command.js')).registerLogsCommand,
   restart: async () => (await import('./restart-command.js')).registerRestartCommand,
   manager: async () => (await import('./manager-command.js')).registerManagerCommand,
+  exec: async () => (await import('./exec-command.js')).registerExecCommand,
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  stop: async () => (await import('./lifecycle-commands.js')).registerStopCommand,
+  start: async () => (await import('./lifecycle-commands.js')).registerStartCommand,
+  kill: async () => (await import('./lifecycle-commands.js')).registerKillCommand,
+  rm: async () => (await import('./lifecycle-commands.js')).registerRmCommand,
+  pause: async () => (await import('./lifecycle-commands.js')).registerPauseCommand,
+  unpause: async () => (await import('./lifecycle-commands.js')).registerUnpauseCommand,
+  build: async () => (await import('./build-command.js')).registerBuildCommand,
+  ls: async () => (await import('./ls-command.js')).registerLsCommand,
+  top: async () => (await import('./inspect-commands.js')).registerTopCommand,
+  port: async () => (await import('./inspect-commands.js')).registerPortCommand,
+  images: async () => (await import('./inspect-commands.js')).registerImagesCommand,
+  wait: async () => (await import('./inspect-commands.js')).registerWaitCommand,
+  cp: async () => (await import('./cp-command.js')).registerCpCommand,
+  events: async () => (await import('./events-command.js')).registerEventsCommand,
 };
 
 /**

@@ -5,6 +5,7 @@ import { hostname as machineName } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { listenDecision } from '../settings/index.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 
@@ -15,6 +16,7 @@ interface ManagerCliOptions {
   database?: string;
   localAgent: string;
   agentPort: string;
+  insecure?: boolean;
 }
 
 type ManagerModule = typeof import('../manager/index.js');
@@ -26,7 +28,8 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
     .description('Run the manager: hosts and their heartbeats, deployments, the web dashboard (port 8000)')
     .option('--env-file <file>', 'settings file (default: ./.env when there is one); the environment wins over it')
     .option('-p, --port <port>', 'port to listen on (overrides PORT)')
-    .option('--host <address>', 'address to listen on (overrides HOST, default 0.0.0.0)')
+    .option('--host <address>', 'address to listen on (overrides HOST, default 127.0.0.1)')
+    .option('--insecure', 'allow plain HTTP on an address other machines reach (INSECURE_HTTP=true)')
     .option('--database <url>', 'sqlite:<path> or postgres://… (overrides DATABASE_URL)')
     .option('--local-agent <when>', 'also run an agent for this machine: auto (when a Docker engine answers), on, off', 'off')
     .option('--agent-port <port>', 'port of the local agent', '8003')
@@ -34,7 +37,8 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       'after',
       '\nSettings (environment or .env): PORT, HOST, DATABASE_URL (default sqlite:./data/shipshape.db), ADMIN_EMAIL,\n' +
         'ADMIN_PASSWORD, JWT_SECRET, OFFLINE_AFTER, MONITOR_INTERVAL, ADMIN_KEY_TTL, LOGIN_MAX_FAILURES, LOGIN_LOCK_SECONDS,\n' +
-        'LOGIN_RATE_LIMIT, DEPLOY_GATE, MAX_PACKAGE_MB, AGENT_TIMEOUT, TRUST_PROXY, LOG_LEVEL. See docs/manager.md.\n',
+        'LOGIN_RATE_LIMIT, DEPLOY_GATE, MAX_PACKAGE_MB, AGENT_TIMEOUT, TRUST_PROXY, TLS, TLS_NAMES, TLS_CA_CERT, TLS_CA_KEY,\n' +
+        'INSECURE_HTTP, LOG_LEVEL. See docs/manager.md.\n',
     )
     .action(async (options: ManagerCliOptions) => {
       if (!['auto', 'on', 'off'].includes(options.localAgent)) throw new UsageError(`--local-agent must be auto, on or off, not "${options.localAgent}"`);
@@ -45,6 +49,7 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       if (options.port !== undefined) env.PORT = options.port;
       if (options.host !== undefined) env.HOST = options.host;
       if (options.database !== undefined) env.DATABASE_URL = options.database;
+      if (options.insecure) env.INSECURE_HTTP = 'true';
       const parsed = manager.parseManagerConfig(env);
       if (!parsed.ok) {
         for (const problem of parsed.problems) process.stderr.write(`shipshape manager: ${problem.message}\n`);
@@ -52,6 +57,12 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
         return;
       }
       const { config } = parsed;
+      const decision = listenDecision({ host: config.listenHost, tls: manager.servesTls(config), insecure: config.insecure, hint: 'set TLS=on (or TLS=auto)' });
+      if (!decision.ok) {
+        process.stderr.write(`shipshape manager: ${decision.reason}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
 
       let built: Awaited<ReturnType<ManagerModule['buildManager']>>;
       try {
@@ -71,15 +82,16 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       }
       const address = built.app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
-      const url = `http://${browsableHost(config.listenHost)}:${port}`;
+      const url = `${built.scheme}://${browsableHost(config.listenHost)}:${port}`;
       const lines = [`Shipshape manager ${VERSION} on ${url}  (dashboard: ${url}/, API docs: ${url}/docs, database: ${manager.redactUrl(config.databaseUrl)})`];
+      if (built.scheme === 'https') lines.push(`Manager CA (agents pin it when they enroll): sha256 ${(await built.context.tls.authority()).sha256}`);
       if (built.initialAdmin?.password) {
         lines.push(`First admin, shown this once:  e-mail ${built.initialAdmin.email}  password ${built.initialAdmin.password}`);
       }
 
       let agent: { close(): Promise<void> } | undefined;
       if (options.localAgent !== 'off') {
-        const started = await startLocalAgent(built, env, `http://127.0.0.1:${port}`, agentPort, config.offlineAfter);
+        const started = await startLocalAgent(built, env, `${built.scheme}://127.0.0.1:${port}`, agentPort, config.offlineAfter);
         if (started.ok) {
           agent = started.agent;
           lines.push(`Local agent on ${started.url}, registered as host ${started.hostId} (Docker engine: ${started.engine})`);
@@ -152,8 +164,12 @@ async function startLocalAgent(
     LOG_LEVEL: env.LOG_LEVEL,
   });
   if (!parsed.ok) return { ok: false, reason: parsed.problems.map((p) => p.message).join('; ') };
+  // Over HTTPS the local agent is called and heartbeats as an enrolled one; over loopback HTTP as before.
+  const enrollment =
+    built.scheme === 'https' ? await manager.localAgentIdentity(built, { hostId, serverKey }, managerUrl, parsed.config.heartbeatInterval) : undefined;
+  if (!enrollment) await built.context.repo.setHostCertificate(hostId, null, Date.now());
   try {
-    const running = await agent.startAgent({ config: parsed.config, version: VERSION });
+    const running = await agent.startAgent({ config: parsed.config, version: VERSION, ...(enrollment ? { enrollment } : {}) });
     return { ok: true, agent: running, url: running.url, hostId, engine: dockerHost };
   } catch (err) {
     return { ok: false, reason: listenFailure(err, '127.0.0.1', apiPort) };

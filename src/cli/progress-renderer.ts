@@ -27,6 +27,9 @@ const WORDS: Record<ProgressEvent['action'], [working: string, done: string]> = 
   pull: ['Pulling', 'Pulled'],
   rollback: ['Rolling back', 'Rolled back'],
   orphan: ['Orphan', 'Orphan'],
+  kill: ['Killing', 'Killed'],
+  pause: ['Pausing', 'Paused'],
+  unpause: ['Unpausing', 'Unpaused'],
 };
 
 const KIND: Record<ProgressEvent['kind'], string> = { container: 'Container', network: 'Network', volume: 'Volume', image: 'Image' };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ps, type ContainerStatus } from '../engine/index.js';
 import { UsageError } from './exit.js';
+import { formatTable } from './table.js';
 import { dockerClient, projectNameOnly, runEngineCommand, withProjectOptions, type ProjectOptions } from './engine-options.js';
 
 interface PsCliOptions extends ProjectOptions {
@@ -64,8 +65,7 @@ export function table(containers: ContainerStatus[], now = Date.now()): string {
       c.publishers.map((p) => `${p.url}:${p.publishedPort}->${p.targetPort}/${p.protocol}`).join(', '),
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('   ').trimEnd() + '\n').join('');
+  return formatTable(rows);
 }
 
 function ago(createdSeconds: number, now: number): string {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { restart } from '../engine/index.js';
+import { checkServiceNames, restart } from '../engine/index.js';
 import { UsageError } from './exit.js';
 import { dockerClient, interruptSignal, loadForEngine, runEngineCommand, withProjectOptions, type ProjectOptions } from './engine-options.js';
 import { createProgressRenderer } from './progress-renderer.js';
@@ -22,8 +22,7 @@ export function registerRestartCommand(program: Command, setExit: (code: number)
         throw new UsageError(`--timeout must be a whole number of seconds, not "${options.timeout}"`);
       }
       const { project } = loadForEngine(undefined, options);
-      const unknown = services.filter((s) => !(s in project.services));
-      if (unknown.length > 0) throw new UsageError(`no such service: ${unknown.join(', ')}`);
+      checkServiceNames(project, services);
       const interrupt = interruptSignal();
       const renderer = createProgressRenderer(process.stderr, { title: 'Restarting', color: process.stderr.isTTY === true && !process.env.NO_COLOR });
       try {

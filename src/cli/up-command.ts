@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { logs, stop, up, type ServiceLogLine } from '../engine/index.js';
+import { logs, stop, up, waitUntilReady, type ServiceLogLine } from '../engine/index.js';
 import { UsageError } from './exit.js';
 import {
   dockerClient,
@@ -19,6 +19,7 @@ interface UpCliOptions extends ProjectOptions {
   waitTimeout?: string;
   removeOrphans?: boolean;
   forceRecreate?: boolean;
+  wait?: boolean;
 }
 
 export function registerUpCommand(program: Command, setExit: (code: number) => void): void {
@@ -32,6 +33,7 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
       .option('--force-recreate', 'recreate containers even if their configuration is unchanged')
       .option('--remove-orphans', 'remove containers of services not in the project')
       .option('--keep-on-failure', 'leave what a failed run created in place')
+      .option('--wait', 'wait until the services are running and healthy (implies -d); --wait-timeout limits it')
       .option('--wait-timeout <seconds>', 'limit for each wait on a healthy or completed dependency', '120'),
   ).action((dir: string | undefined, options: UpCliOptions) =>
     runEngineCommand(setExit, async () => {
@@ -62,6 +64,15 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
           renderer.done();
         }
         for (const warning of result.warnings) process.stderr.write(`shipshape: warning: ${warning}\n`);
+        if (options.wait) {
+          const waiting = createProgressRenderer(process.stderr, { title: 'Waiting', color });
+          try {
+            await waitUntilReady(project, result.containers, { docker, timeoutMs: waitSeconds * 1000, onProgress: (e) => waiting.onProgress(e), signal: interrupt.signal });
+          } finally {
+            waiting.done();
+          }
+          return;
+        }
         if (options.detach) return;
 
         // Attached, as compose: follow every container's output until they all stop or the user

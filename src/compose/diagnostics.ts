@@ -46,7 +46,9 @@ export type DiagnosticCode =
   | 'undefined-volume'
   | 'undefined-secret'
   | 'undefined-config'
-  | 'unknown-dependency';
+  | 'unknown-dependency'
+  /** A file the model refers to lies outside the folder the loader was confined to (LoadOptions.confine). */
+  | 'outside-project';
 
 export function diagnostic(
   code: DiagnosticCode,

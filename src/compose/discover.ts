@@ -25,8 +25,24 @@ export interface DiscoveryResult {
   issues: DiscoveryIssue[];
 }
 
-/** Says, for one compose file, which services it defines and whether each has `image` or `build`. */
-export type ServiceProbe = (file: string) => { name: string; hasImageOrBuild: boolean }[] | undefined;
+/** Top-level names of a compose file: what it defines, or what its services use. */
+export interface ComposeNames {
+  services: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+/** What discovery needs to know of one compose file to tell an overlay from a standalone file. */
+export interface ProbedFile {
+  /** Its services, and whether each has `image`, `build` or `extends`. */
+  services: { name: string; hasImageOrBuild: boolean }[];
+  defines: ComposeNames;
+  /** Services (`depends_on`, links, `service:` namespaces, `volumes_from`), networks and named volumes its services use. */
+  uses: ComposeNames;
+}
+
+/** Reads one compose file for discovery; undefined when it cannot be read. */
+export type ServiceProbe = (file: string) => ProbedFile | undefined;
 
 /** The `environments` key of `.shipshape.yml`: environment name → files relative to its folder. */
 export interface ShipshapeConfig {
@@ -49,6 +65,17 @@ const SKIPPED_FOLDERS = new Set(['.git', 'node_modules']);
 
 // A separator is required after the prefix so that `composer.yaml` and the like are not taken for compose files.
 const COMPOSE_FILE_NAME = /^(docker-compose|compose)(?:[.\-_](.+))?\.(yaml|yml)$/;
+// `dev-compose.yml`, `prod.docker-compose.yaml`: the environment's name comes first.
+const PREFIXED_COMPOSE_FILE_NAME = /^(.+?)[.\-_](docker-compose|compose)\.(yaml|yml)$/;
+
+/** The environment a compose file's name gives (`compose.prod.yaml`, `prod-compose.yml` → `prod`); undefined for default names. */
+function environmentOfName(fileName: string): string | undefined {
+  return COMPOSE_FILE_NAME.exec(fileName)?.[2] ?? PREFIXED_COMPOSE_FILE_NAME.exec(fileName)?.[1];
+}
+
+function isComposeFileName(fileName: string): boolean {
+  return COMPOSE_FILE_NAME.test(fileName) || PREFIXED_COMPOSE_FILE_NAME.test(fileName);
+}
 
 /** What `docker compose` uses with no `-f` in `dir`: the preferred default file and the preferred override. */
 export function findDefaultComposeFiles(dir: string): string[] {
@@ -60,7 +87,7 @@ export function findDefaultComposeFiles(dir: string): string[] {
 }
 
 /**
- * Finds the projects under `root` and their environments (ARCHITECTURE §2 "Environments").
+ * Finds the projects under `root` and their environments (docs/pipeline.md, "Environments").
  * `-f` files win over a config's environments, which win over discovery by file names.
  */
 export function discoverProjects(
@@ -98,12 +125,11 @@ export function discoverProjects(
     return { projects: [projectFromConfig(dir, config.environments, issues)], issues };
   }
 
-  const atTop = projectFromNames(dir, entries, probe, issues);
-  if (atTop !== undefined) return { projects: [atTop], issues };
-
   const projects: DiscoveredProject[] = [];
+  const atTop = projectFromNames(dir, entries, probe, issues);
+  if (atTop !== undefined) projects.push(atTop);
   // Depth-first over sorted folders yields projects sorted by path, a folder before its subfolders.
-  for (const child of subfolders(dir, entries)) walk(child, 1, probe, projects, issues);
+  for (const child of subfolders(dir, entries)) walk(child, 1, probe, projects, issues, baseOwner(atTop, undefined));
   if (projects.length === 0) {
     issues.push({
       file: dir,
@@ -184,17 +210,56 @@ export const defaultServiceProbe: ServiceProbe = (file) => {
 
   // Compose merges the documents of one file, so a service is complete if any document completes it.
   const services = new Map<string, boolean>();
+  const defines: ComposeNames = { services: [], networks: [], volumes: [] };
+  const uses: ComposeNames = { services: [], networks: [], volumes: [] };
   for (const doc of docs) {
-    const servicesNode = entriesOf(doc, doc.contents, 0).get('services');
-    for (const [name, service] of entriesOf(doc, servicesNode, 0)) {
-      const complete = [...entriesOf(doc, service, 0)].some(
-        ([key, value]) => SELF_SUFFICIENT_KEYS.has(key) && !(isNodeLike(value) && value.tag === '!reset'),
-      );
+    const top = entriesOf(doc, doc.contents, 0);
+    defines.networks.push(...entriesOf(doc, top.get('networks'), 0).keys());
+    defines.volumes.push(...entriesOf(doc, top.get('volumes'), 0).keys());
+    for (const [name, service] of entriesOf(doc, top.get('services'), 0)) {
+      const entries = entriesOf(doc, service, 0);
+      const complete = [...entries].some(([key, value]) => SELF_SUFFICIENT_KEYS.has(key) && !(isNodeLike(value) && value.tag === '!reset'));
       services.set(name, (services.get(name) ?? false) || complete);
+      usedNames(doc, entries, uses);
     }
   }
-  return [...services].map(([name, hasImageOrBuild]) => ({ name, hasImageOrBuild }));
+  defines.services.push(...services.keys());
+  uses.networks = uses.networks.filter((n) => n !== 'default');
+  return { services: [...services].map(([name, hasImageOrBuild]) => ({ name, hasImageOrBuild })), defines, uses };
 };
+
+const NAMED_VOLUME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** The services, networks and named volumes one service's entries use. */
+function usedNames(doc: Document, entries: Map<string, unknown>, uses: ComposeNames): void {
+  const words = (node: unknown): string[] => {
+    const target = isAlias(node) ? node.resolve(doc) : node;
+    if (isMap(target)) return [...entriesOf(doc, target, 0).keys()];
+    if (isSeq(target)) return target.items.flatMap((i) => (isScalar(i) ? [String(i.value)] : []));
+    return isScalar(target) ? [String(target.value)] : [];
+  };
+  uses.services.push(...words(entries.get('depends_on')));
+  uses.services.push(...words(entries.get('links')).map((l) => l.split(':')[0] ?? l));
+  uses.services.push(...words(entries.get('volumes_from')).filter((v) => !v.startsWith('container:')).map((v) => v.split(':')[0] ?? v));
+  for (const key of ['network_mode', 'ipc', 'pid']) {
+    for (const mode of words(entries.get(key))) if (mode.startsWith('service:')) uses.services.push(mode.slice('service:'.length));
+  }
+  uses.networks.push(...words(entries.get('networks')));
+  const volumes = entries.get('volumes');
+  const list = isAlias(volumes) ? volumes.resolve(doc) : volumes;
+  if (!isSeq(list)) return;
+  for (const item of list.items) {
+    let source: string | undefined;
+    if (isScalar(item)) {
+      const parts = String(item.value).split(':');
+      source = parts.length > 1 ? parts[0] : undefined;
+    } else if (isMap(item)) {
+      const node = entriesOf(doc, item, 0).get('source');
+      source = isScalar(node) ? String(node.value) : undefined;
+    }
+    if (source !== undefined && NAMED_VOLUME.test(source)) uses.volumes.push(source);
+  }
+}
 
 // `extends` brings the image or build of the service it extends, so such a service stands on its own.
 const SELF_SUFFICIENT_KEYS = new Set(['image', 'build', 'extends']);
@@ -229,7 +294,87 @@ function isNodeLike(value: unknown): value is { tag?: string } {
   return typeof value === 'object' && value !== null;
 }
 
-function walk(dir: string, depth: number, probe: ServiceProbe, projects: DiscoveredProject[], issues: DiscoveryIssue[]): void {
+/** The nearest project above a folder that has a base environment, which overlays in the folder extend. */
+interface BaseOwner {
+  project: DiscoveredProject;
+  base: Environment;
+}
+
+function baseOwner(project: DiscoveredProject | undefined, above: BaseOwner | undefined): BaseOwner | undefined {
+  const base = project?.environments.find((e) => e.name === BASE);
+  return project && base ? { project, base } : above;
+}
+
+/**
+ * Moves the standalone files of a sub-folder that are overlays of the project above (they use its
+ * services, networks or volumes) into that project, as environments named after their folder:
+ * `deploy/compose.prod.yaml` → `deploy/prod`, `deploy/docker-compose.yml` → `deploy`. Like
+ * `docker compose -f compose.yaml -f deploy/compose.prod.yaml`, their paths resolve against the
+ * project's folder. Returns what stays a project of its own.
+ */
+function adoptOverlays(folder: DiscoveredProject, owner: BaseOwner | undefined, probe: ServiceProbe): DiscoveredProject | undefined {
+  if (owner === undefined) return folder;
+  const baseFile = owner.base.files[0];
+  const baseProbe = baseFile === undefined ? undefined : probe(baseFile);
+  const rel = path.relative(owner.project.dir, folder.dir).split(path.sep).join('/');
+  const kept: Environment[] = [];
+  for (const environment of folder.environments) {
+    const file = environment.files.length === 1 ? environment.files[0] : undefined;
+    // `docker-compose.override.yml` is an overlay by its very name, wherever it is kept.
+    const named = /(^|[.\-_])override([.\-_]|$)/.test(environment.name);
+    if (baseFile === undefined || file === undefined || !(named || isOverlayOf(probe(file), baseProbe))) {
+      kept.push(environment);
+      continue;
+    }
+    const name = environment.name === BASE ? rel : `${rel}/${environment.name}`;
+    owner.project.environments.push({ name, files: [baseFile, ...completing(file, folder.environments, baseProbe, probe), file] });
+  }
+  return kept.length > 0 ? { dir: folder.dir, environments: kept } : undefined;
+}
+
+/**
+ * An overlay of an overlay (`-f compose.yaml -f custom-domain.yaml -f custom-domain-ssl.yaml`):
+ * when a file needs services, networks or volumes that neither it nor the base defines, the one
+ * sibling file that defines them all goes between the two; when several do, the one whose name
+ * the file's name extends. Nothing when none, or several that the names do not tell apart.
+ */
+function completing(file: string, siblings: readonly Environment[], base: ProbedFile | undefined, probe: ServiceProbe): string[] {
+  const own = probe(file);
+  if (own === undefined || base === undefined) return [];
+  const known = (kind: keyof ComposeNames, name: string): boolean => own.defines[kind].includes(name) || base.defines[kind].includes(name);
+  const needs: ComposeNames = {
+    services: [...own.services.filter((s) => !s.hasImageOrBuild).map((s) => s.name), ...own.uses.services].filter((n) => !base.defines.services.includes(n)),
+    networks: own.uses.networks.filter((n) => !known('networks', n)),
+    volumes: own.uses.volumes.filter((n) => !known('volumes', n)),
+  };
+  if (needs.services.length + needs.networks.length + needs.volumes.length === 0) return [];
+  const helpers = siblings
+    .map((e) => e.files.length === 1 ? e.files[0] : undefined)
+    .filter((f): f is string => f !== undefined && f !== file)
+    .filter((f) => {
+      const names = probe(f)?.defines;
+      return names !== undefined && (['services', 'networks', 'volumes'] as const).every((k) => needs[k].every((n) => names[k].includes(n)));
+    });
+  if (helpers.length <= 1) return helpers;
+  // Several define them (frappe's db: mariadb and postgres): the one whose name the file's name
+  // extends is meant (`compose.mariadb-secrets.yaml` goes over `compose.mariadb.yaml`).
+  const stem = (f: string) => path.basename(f).replace(/\.ya?ml$/i, '').replace(/^(docker-)?compose[.-]?/i, '');
+  const mine = stem(file);
+  const named = helpers.filter((f) => {
+    const other = stem(f);
+    return other !== '' && mine.startsWith(other) && /[-_.]/.test(mine.charAt(other.length));
+  });
+  return named.length === 1 ? named : [];
+}
+
+function walk(
+  dir: string,
+  depth: number,
+  probe: ServiceProbe,
+  projects: DiscoveredProject[],
+  issues: DiscoveryIssue[],
+  owner: BaseOwner | undefined,
+): void {
   // Folders we may not read are usually container data (database volumes owned by another user):
   // reporting each would bury the real issues, so they are skipped silently.
   const entries = readFolder(dir, []);
@@ -240,10 +385,11 @@ function walk(dir: string, depth: number, probe: ServiceProbe, projects: Discove
     projects.push(projectFromConfig(dir, config.environments, issues));
     return;
   }
-  const project = projectFromNames(dir, entries, probe, issues);
+  const found = projectFromNames(dir, entries, probe, issues);
+  const project = found === undefined ? undefined : adoptOverlays(found, owner, probe);
   if (project !== undefined) projects.push(project);
   if (depth >= MAX_DEPTH) return;
-  for (const child of subfolders(dir, entries)) walk(child, depth + 1, probe, projects, issues);
+  for (const child of subfolders(dir, entries)) walk(child, depth + 1, probe, projects, issues, baseOwner(project, owner));
 }
 
 function configOf(dir: string, entries: fs.Dirent[], issues: DiscoveryIssue[]): ShipshapeConfig | undefined {
@@ -279,7 +425,7 @@ function projectFromNames(
   issues: DiscoveryIssue[],
 ): DiscoveredProject | undefined {
   const names = entries
-    .filter((e) => COMPOSE_FILE_NAME.test(e.name) && isFileEntry(dir, e))
+    .filter((e) => isComposeFileName(e.name) && isFileEntry(dir, e))
     .map((e) => e.name)
     .sort(compareStrings);
   if (names.length === 0) return undefined;
@@ -303,12 +449,13 @@ function projectFromNames(
   const byName = new Map<string, string[]>();
   for (const fileName of names) {
     if (ignored.has(fileName)) continue;
-    const envName = COMPOSE_FILE_NAME.exec(fileName)?.[2];
+    const envName = environmentOfName(fileName);
     if (envName === undefined) continue;
     byName.set(envName, [...(byName.get(envName) ?? []), fileName]);
   }
 
   const others: Environment[] = [];
+  const baseProbe = base?.files[0] === undefined ? undefined : probe(base.files[0]);
   for (const [envName, candidates] of byName) {
     const [chosen, ...rest] = candidates.sort(compareByPreference);
     if (chosen === undefined) continue;
@@ -322,7 +469,7 @@ function projectFromNames(
       issues.push({ file: path.join(dir, f), message: `ignored: environment "${envName}" is already defined by ${chosen}` });
     }
     const file = path.join(dir, chosen);
-    if (base === undefined || !isOverlay(probe(file))) {
+    if (base === undefined || !isOverlayOf(probe(file), baseProbe)) {
       others.push({ name: envName, files: [file] });
     } else {
       // Like `docker compose -f base -f overlay`, which does not pick up the override file.
@@ -333,9 +480,18 @@ function projectFromNames(
   return { dir, environments: base === undefined ? others : [base, ...others] };
 }
 
-/** Unreadable files are standalone: the loader is the one to report them. */
-function isOverlay(services: ReturnType<ServiceProbe>): boolean {
-  return services !== undefined && services.some((s) => !s.hasImageOrBuild);
+/**
+ * An overlay completes a base: it has a service without `image`/`build`, or its services use a
+ * service, network or volume that only the base defines. Unreadable files are standalone: the
+ * loader is the one to report them.
+ */
+function isOverlayOf(file: ProbedFile | undefined, base: ProbedFile | undefined): boolean {
+  if (file === undefined) return false;
+  if (file.services.some((s) => !s.hasImageOrBuild)) return true;
+  if (base === undefined) return false;
+  const onlyInBase = (kind: keyof ComposeNames): boolean =>
+    file.uses[kind].some((name) => !file.defines[kind].includes(name) && base.defines[kind].includes(name));
+  return onlyInBase('services') || onlyInBase('networks') || onlyInBase('volumes');
 }
 
 function warnMultiple(dir: string, found: string[], what: string, issues: DiscoveryIssue[]): void {
@@ -353,7 +509,7 @@ function compareByPreference(a: string, b: string): number {
 
 function preferenceRank(fileName: string): number {
   const match = COMPOSE_FILE_NAME.exec(fileName);
-  if (match === null) return DEFAULT_FILE_NAMES.length;
+  if (match === null) return DEFAULT_FILE_NAMES.length + 1;
   const rank = DEFAULT_FILE_NAMES.indexOf(`${match[1]}.${match[3]}`);
   return rank === -1 ? DEFAULT_FILE_NAMES.length : rank;
 }

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readGuarded, type FileGuard } from './confine.js';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
 import type { Lookup } from './interpolate.js';
@@ -21,6 +21,7 @@ export function loadEnvironment(
   envFiles: readonly string[] | undefined,
   processEnv: Readonly<Record<string, string | undefined>>,
   referencedFrom?: Position,
+  guard?: FileGuard,
 ): ProjectEnvironment {
   const diagnostics: Diagnostic[] = [];
   const fromFiles = new Map<string, string>();
@@ -30,9 +31,9 @@ export function loadEnvironment(
   const files = explicit ? envFiles : [join(projectDir, '.env')];
 
   for (const file of files) {
-    const text = readTextFile(file);
+    const { text, refused } = readGuarded(file, guard, referencedFrom ?? { file, line: 0, column: 0 }, diagnostics);
     if (text === undefined) {
-      if (explicit) {
+      if (explicit && !refused) {
         diagnostics.push(
           diagnostic('file-not-found', `env file ${file} not found. Check the path.`, referencedFrom ?? { file, line: 0, column: 0 }),
         );
@@ -46,14 +47,4 @@ export function loadEnvironment(
     for (const [k, v] of parsed.values) fromFiles.set(k, v);
   }
   return { lookup, fromFiles, diagnostics };
-}
-
-/** A regular file's text, or undefined when there is none (directories named `.env` included). */
-export function readTextFile(path: string): string | undefined {
-  try {
-    if (!statSync(path).isFile()) return undefined;
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

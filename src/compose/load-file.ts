@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
-import { readTextFile } from './environment.js';
+import { readGuarded, type FileGuard } from './confine.js';
 import type { Lookup } from './interpolate.js';
 import { interpolateTree } from './interpolate-tree.js';
 import { mergeNodes, stripMergeTags } from './merge.js';
@@ -15,6 +15,10 @@ export interface FileContext {
   diagnostics: Diagnostic[];
   /** Parsed files by path, so a file reached twice (extends, include) is read and reported once. */
   cache: Map<string, MapNode | undefined>;
+  /** Files the loader may read; all when absent. */
+  guard?: FileGuard;
+  /** What `~` means; null leaves it as written (see `LoadOptions.home`); default the environment's HOME. */
+  home?: string | null;
 }
 
 /**
@@ -35,9 +39,10 @@ export function loadComposeFile(
 }
 
 function readAndProcess(file: string, baseDir: string, ctx: FileContext, referencedFrom?: Position): MapNode | undefined {
-  const text = readTextFile(file);
+  const at = referencedFrom ?? { file, line: 0, column: 0 };
+  const { text, refused } = readGuarded(file, ctx.guard, at, ctx.diagnostics);
+  if (refused) return undefined;
   if (text === undefined) {
-    const at = referencedFrom ?? { file, line: 0, column: 0 };
     ctx.diagnostics.push(diagnostic('file-not-found', `compose file ${file} not found`, at));
     return undefined;
   }
@@ -64,7 +69,7 @@ export function processComposeText(text: string, file: string, baseDir: string, 
     const refused = new Set(schemaIssues.map((d) => `${d.line}:${d.column}`));
     ctx.diagnostics.push(...canonicalIssues.filter((d) => !refused.has(`${d.line}:${d.column}`)));
     // `~` is the HOME of the environment the project is loaded with, not necessarily this process's.
-    resolvePaths(canonical, baseDir, ctx.lookup('HOME') ?? homedir());
+    resolvePaths(canonical, baseDir, ctx.home === undefined ? (ctx.lookup('HOME') ?? homedir()) : ctx.home);
     merged = merged ? ((mergeNodes(merged, canonical) as MapNode | undefined) ?? mapNode(canonical.pos)) : canonical;
   }
   return merged;

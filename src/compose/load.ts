@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { applyDefaults, projectNameFor } from './defaults.js';
+import type { FileGuard } from './confine.js';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
 import { findDefaultComposeFiles } from './discover.js';
 import { loadEnvironment } from './environment.js';
@@ -25,6 +26,16 @@ export interface LoadOptions {
   /** Process environment; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
   profiles?: readonly string[];
+  /**
+   * Files the loader may read (compose files, include and extends files, `.env`, env_file);
+   * a refused one is an `outside-project` diagnostic and is never opened. All when absent.
+   */
+  confine?: FileGuard;
+  /**
+   * What `~` in a path means; default the environment's HOME, as compose does. null leaves `~` as
+   * written: the analyzer judges a project for the host it is deployed on, not the scanning user's.
+   */
+  home?: string | null;
 }
 
 export interface LoadResult {
@@ -46,7 +57,7 @@ const MAX_INCLUDE_DEPTH = 16;
 export function loadProject(options: LoadOptions = {}): LoadResult {
   const env = options.env ?? process.env;
   const workingDir = resolve(options.workingDir ?? (options.files?.[0] ? dirname(resolve(options.files[0])) : '.'));
-  const environment = loadEnvironment(workingDir, options.envFiles, env);
+  const environment = loadEnvironment(workingDir, options.envFiles, env, undefined, options.confine);
   const diagnostics = [...environment.diagnostics];
   const files = composeFiles(options.files, workingDir, environment.lookup);
   if (files.length === 0) {
@@ -60,14 +71,14 @@ export function loadProject(options: LoadOptions = {}): LoadResult {
     return result(undefined, diagnostics, new Map());
   }
 
-  const ctx: FileContext = { lookup: environment.lookup, diagnostics, cache: new Map() };
+  const ctx: FileContext = { lookup: environment.lookup, diagnostics, cache: new Map(), guard: options.confine, home: options.home };
   const tree = loadTree(files, workingDir, ctx, []);
   if (!tree) return result(undefined, diagnostics, new Map());
 
   const name = projectNameFor(options.projectName, tree, environment.lookup('COMPOSE_PROJECT_NAME'), workingDir);
   const profiles = activeProfiles(options.profiles ?? [], environment.lookup('COMPOSE_PROFILES'));
   const disabled = disabledByProfiles(tree, profiles, diagnostics);
-  resolveServiceEnvironment(tree, environment.lookup, diagnostics);
+  resolveServiceEnvironment(tree, environment.lookup, diagnostics, options.confine);
   applyDefaults(tree, name);
   checkReferences(tree, disabled, diagnostics);
 
@@ -109,10 +120,10 @@ function loadIncluded(request: IncludeRequest, parent: FileContext, chain: strin
     );
     return undefined;
   }
-  const environment = loadEnvironment(request.projectDir, request.envFiles, {}, request.at);
+  const environment = loadEnvironment(request.projectDir, request.envFiles, {}, request.at, parent.guard);
   parent.diagnostics.push(...environment.diagnostics);
   const lookup: Lookup = (name) => parent.lookup(name) ?? environment.lookup(name);
-  const ctx: FileContext = { lookup, diagnostics: parent.diagnostics, cache: new Map() };
+  const ctx: FileContext = { lookup, diagnostics: parent.diagnostics, cache: new Map(), guard: parent.guard, home: parent.home };
   return loadTree(request.files, request.projectDir, ctx, chain, request.at);
 }
 

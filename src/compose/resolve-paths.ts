@@ -9,14 +9,17 @@ import { findRule, type PathPattern } from './paths.js';
  * directory. Each file is resolved against its own base before it is merged, so the merged model
  * only holds absolute paths and no later phase needs to know where a value came from.
  */
-type Resolver = (n: Node, baseDir: string, home: string) => Node;
+type Resolver = (n: Node, baseDir: string, home: string | null) => Node;
 
 const isRemote = (p: string): boolean =>
   /^[a-z][a-z0-9+.-]*:\/\//i.test(p) || p.startsWith('git@') || p.startsWith('github.com/');
 
-/** `home` is the HOME of the environment the project is loaded with (compose reads its own $HOME). */
-export function resolveLocalPath(p: string, baseDir: string, home: string = homedir()): string {
-  if (p === '~' || p.startsWith('~/')) return resolve(home, p.slice(2));
+/**
+ * `home` is the HOME of the environment the project is loaded with (compose reads its own $HOME);
+ * null leaves `~` as written, for the analyzer, to which the home of whoever runs it says nothing.
+ */
+export function resolveLocalPath(p: string, baseDir: string, home: string | null = homedir()): string {
+  if (p === '~' || p.startsWith('~/')) return home === null ? p : resolve(home, p.slice(2));
   if (isAbsolute(p) || /^[a-zA-Z]:[\\/]/.test(p) || p.startsWith('\\\\')) return p;
   return resolve(baseDir, p);
 }
@@ -63,7 +66,7 @@ export const PATH_RULES: readonly (readonly [PathPattern, Resolver])[] = [
   ['volumes.*', boundDevice],
 ];
 
-export function resolvePaths(root: MapNode, baseDir: string, home: string = homedir()): void {
+export function resolvePaths(root: MapNode, baseDir: string, home: string | null = homedir()): void {
   const visit = (n: Node, path: string[]): Node => {
     const rule = findRule(PATH_RULES, path);
     const out = rule ? rule(n, baseDir, home) : n;

@@ -1,6 +1,6 @@
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { parseDotenv } from './dotenv.js';
-import { readTextFile } from './environment.js';
+import { readGuarded, type FileGuard } from './confine.js';
 import type { Lookup } from './interpolate.js';
 import { get, getString, isMap, isSeq, mapNode, scalarNode, type MapEntry, type MapNode } from './node.js';
 
@@ -9,7 +9,7 @@ import { get, getString, isMap, isSeq, mapNode, scalarNode, type MapEntry, type 
  * `environment` mapping the container gets: env files in order, then `environment` on top.
  * Values from an env file keep that file's line as their position.
  */
-export function resolveServiceEnvironment(tree: MapNode, lookup: Lookup, diagnostics: Diagnostic[]): void {
+export function resolveServiceEnvironment(tree: MapNode, lookup: Lookup, diagnostics: Diagnostic[], guard?: FileGuard): void {
   const services = get(tree, 'services');
   if (!isMap(services)) return;
   for (const entry of services.entries.values()) {
@@ -23,9 +23,9 @@ export function resolveServiceEnvironment(tree: MapNode, lookup: Lookup, diagnos
     for (const ref of isSeq(envFiles) ? envFiles.items : []) {
       const path = getString(ref, 'path');
       if (!path) continue;
-      const text = readTextFile(path);
+      const { text, refused } = readGuarded(path, guard, ref.pos, diagnostics);
       if (text === undefined) {
-        if (getString(ref, 'required') !== 'false') {
+        if (!refused && getString(ref, 'required') !== 'false') {
           diagnostics.push(
             diagnostic('file-not-found', `env file ${path} not found. Create it or mark it "required: false".`, ref.pos),
           );

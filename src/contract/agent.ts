@@ -1,5 +1,5 @@
 /**
- * The host agent's HTTP contract (ARCHITECTURE §5): request and response bodies as TypeBox
+ * The host agent's HTTP contract (docs/agent.md): request and response bodies as TypeBox
  * schemas. The agent validates and serializes with them (fields not declared here are dropped
  * from responses), its OpenAPI document is generated from them, and the manager and the web
  * dashboard use the same schemas and types to talk to agents.
@@ -24,7 +24,7 @@ const Int = (options: { minimum?: number; maximum?: number; description?: string
 
 // --- errors -----------------------------------------------------------------------------------
 
-/** Every error of the agent's own routes (ARCHITECTURE §7). */
+/** Every error of the agent's own routes (docs/architecture.md). */
 export const ErrorBody = Type.Object({
   error: Type.Object({
     code: Type.String({ description: 'Stable, machine-readable: not_found, limit_reached, analysis_gate, …' }),

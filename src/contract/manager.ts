@@ -1,5 +1,5 @@
 /**
- * The manager's HTTP contract (ARCHITECTURE §6): request and response bodies as TypeBox schemas.
+ * The manager's HTTP contract (docs/manager.md): request and response bodies as TypeBox schemas.
  * The manager validates and serializes with them (fields not declared here never leave it, so a
  * key hash cannot leak by accident), its OpenAPI document at /docs is generated from them, and the
  * web dashboard and the tests read the same types.
@@ -187,7 +187,7 @@ export const HostStatusResponse = Type.Object({
 export type HostStatusResponse = Static<typeof HostStatusResponse>;
 
 /**
- * What agents send (ARCHITECTURE §5). machine-lab agents send only `cpu`, `mem` and `containers`;
+ * What agents send (docs/agent.md). machine-lab agents send only `cpu`, `mem` and `containers`;
  * Shipshape's add the rest. Fields the manager does not know are ignored, so newer agents can
  * report more.
  */
@@ -203,8 +203,72 @@ export const HeartbeatRequest = Type.Object({
 });
 export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
 
-export const HeartbeatResponse = Type.Object({ ack: Type.Boolean() });
+export const HeartbeatResponse = Type.Object({
+  ack: Type.Boolean(),
+  server_key: Type.Optional(
+    Type.String({
+      description:
+        "The host's current key, when the agent's certificate authenticated the heartbeat and the key it sent is no longer current (rotated): the agent takes it and drops the old one",
+    }),
+  ),
+});
 export type HeartbeatResponse = Static<typeof HeartbeatResponse>;
+
+/**
+ * 410 to a heartbeat whose agent certificate names a host that no longer exists (deleted): the
+ * agent stops accepting its key. An agent believes it only over the TLS channel it pinned.
+ */
+export const HostRevokedResponse = Type.Object({ detail: Type.String(), revoked: Type.Literal(true) });
+export type HostRevokedResponse = Static<typeof HostRevokedResponse>;
+
+// --- enrollment and transport (docs/security.md, "Keys and transport") ---------------------------
+
+export const ENROLLMENT_TOKEN_TTL = { default: 3_600, min: 60, max: 7 * 86_400 } as const;
+
+export const EnrollmentTokenRequest = Type.Object(
+  {
+    ttl_seconds: Type.Optional(
+      Type.Integer({ minimum: ENROLLMENT_TOKEN_TTL.min, maximum: ENROLLMENT_TOKEN_TTL.max, description: `Seconds the token stays usable; default ${ENROLLMENT_TOKEN_TTL.default}` }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EnrollmentTokenRequest = Static<typeof EnrollmentTokenRequest>;
+
+export const EnrollmentTokenResponse = Type.Object({
+  token: Type.String({ description: 'For `shipshape agent --enroll TOKEN --manager URL`; usable once; it carries the pin of the manager CA. Shown once.' }),
+  expires_at: Timestamp(),
+  ca_sha256: Type.String({ description: "SHA-256 of the manager CA's certificate, hex" }),
+});
+export type EnrollmentTokenResponse = Static<typeof EnrollmentTokenResponse>;
+
+/** Public: what an enrolling agent compares with the pin its token carries before it sends the token. */
+export const TlsCaResponse = Type.Object({ ca_certificate: Type.String({ description: 'PEM' }), ca_sha256: Type.String() });
+export type TlsCaResponse = Static<typeof TlsCaResponse>;
+
+export const EnrollRequest = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: 256 }),
+    hostname: HostCreateRequest.properties.hostname,
+    ip: Type.Optional(Type.String({ ...HostCreateRequest.properties.ip, description: 'Where the manager reaches the agent; default: the address the request came from' })),
+    ssh_port: Type.Optional(Port('Default 22')),
+    api_port: Type.Optional(Port("The agent's port; default 8003")),
+    max_containers: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'Default 10' })),
+    public_key: Type.String({ minLength: 1, maxLength: 4_096, description: "SPKI PEM of the agent's RSA key; the manager CA certifies it" }),
+  },
+  { additionalProperties: false },
+);
+export type EnrollRequest = Static<typeof EnrollRequest>;
+
+export const EnrollResponse = Type.Object({
+  host_id: Type.String(),
+  server_key: Type.String({ description: 'What the manager presents to this agent; kept in WORK_DIR' }),
+  certificate: Type.String({ description: "The agent's certificate (PEM), issued by the manager CA: it serves HTTPS with it and sends heartbeats with it" }),
+  ca_certificate: Type.String({ description: 'The manager CA (PEM)' }),
+  ca_sha256: Type.String(),
+  heartbeat_interval: Type.Number({ description: 'Seconds between heartbeats the manager expects' }),
+});
+export type EnrollResponse = Static<typeof EnrollResponse>;
 
 // --- deployments --------------------------------------------------------------------------------
 
@@ -285,3 +349,17 @@ export type ManagerEvent =
   | { type: 'deployment.state'; deployment_id: string; host_id: string | null; state: DeploymentState; reason: string | null; at: string }
   | { type: 'deployment.removed'; deployment_id: string; host_id: string | null; at: string };
 export type ManagerEventType = ManagerEvent['type'];
+
+/**
+ * An enrollment token: `shp1.<secret>.<CA pin>`. The secret (32 random bytes, base64url) is what
+ * the manager stores hashed; the pin (SHA-256 of the manager CA, hex) lets the agent check the
+ * manager before it sends the secret, so a token is all an agent needs to trust its manager.
+ */
+export function formatEnrollmentToken(secret: string, caSha256: string): string {
+  return `shp1.${secret}.${caSha256}`;
+}
+
+export function parseEnrollmentToken(token: string): { secret: string; caSha256: string } | undefined {
+  const match = /^shp1\.([A-Za-z0-9_-]{43})\.([0-9a-f]{64})$/.exec(token.trim());
+  return match ? { secret: match[1]!, caSha256: match[2]! } : undefined;
+}

@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Readable } from 'node:stream';
-import type Dockerode from 'dockerode';
+import type { Duplex, Readable } from 'node:stream';
 import { runCall, type CallOptions } from './call.js';
 import { describeEndpoint, endpointFromDockerHost, type DockerEndpoint } from './endpoint.js';
 import { DockerAbortError, DockerApiError, DockerError, toDockerError } from './errors.js';
@@ -11,9 +10,14 @@ import type {
   ContainerInspect,
   ContainerStats,
   ContainerSummary,
+  ContainerTop,
   EndpointSettings,
+  EngineEvent,
+  ExecCreateBody,
+  ExecInspect,
   EngineInfo,
   EngineVersion,
+  EventFilters,
   ExecResult,
   ImageInspect,
   ImageSummary,
@@ -51,6 +55,10 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   target?: string;
   labels?: Record<string, string>;
+  /** Build without the layer cache. */
+  noCache?: boolean;
+  /** Pull newer versions of the base images. */
+  pull?: boolean;
   onProgress?: (message: ProgressMessage) => void;
 }
 
@@ -86,9 +94,9 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const STOP_MARGIN_MS = 30_000;
 const OK: StatusCodes = { 200: true, 201: true, 204: true, 304: true };
 
-// dockerode pulls in ssh2, whose optional native addons esbuild cannot bundle; loading it with a
-// require of our own keeps it out of dist/shipshape.mjs and off the start-up path of commands
-// that never talk to the engine.
+// docker-modem (dockerode's connection layer) pulls in ssh2, whose optional native addons esbuild
+// cannot bundle; loading it with a require of our own keeps it out of dist/shipshape.mjs and off
+// the start-up path of commands that never talk to the engine.
 const requireFromHere = createRequire(import.meta.url);
 
 /**
@@ -108,12 +116,13 @@ export class DockerClient {
     this.endpoint = endpoint;
     this.address = describeEndpoint(endpoint);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const DockerodeClass = requireFromHere('dockerode') as typeof Dockerode;
-    const docker =
+    // dockerode's connection layer alone: the client drives it directly, and loading it without
+    // the rest of dockerode shortens every engine command's start-up.
+    const ModemClass = requireFromHere('docker-modem') as new (options: Record<string, unknown>) => Modem;
+    this.modem =
       endpoint.kind === 'unix'
-        ? new DockerodeClass({ socketPath: endpoint.socketPath })
-        : new DockerodeClass({ host: endpoint.host, port: endpoint.port, protocol: 'http' });
-    this.modem = docker.modem as unknown as Modem;
+        ? new ModemClass({ socketPath: endpoint.socketPath })
+        : new ModemClass({ host: endpoint.host, port: endpoint.port, protocol: 'http' });
   }
 
   // --- engine --------------------------------------------------------------------------------
@@ -128,6 +137,38 @@ export class DockerClient {
 
   info(call?: CallOptions): Promise<EngineInfo> {
     return this.request('read the engine information', call, { method: 'GET', path: '/info' });
+  }
+
+  /**
+   * Subscribes to `GET /events` (`docker events`), from `since` on. Resolves once the engine has
+   * answered, so nothing that happens afterwards is missed; the iteration ends quietly when
+   * `call.signal` fires, or at `until` when one is given. No time limit.
+   */
+  async events(
+    options: { filters?: EventFilters; since?: number | string; until?: string } = {},
+    call?: CallOptions,
+  ): Promise<AsyncIterable<EngineEvent>> {
+    const operation = 'follow the engine events';
+    const stream = await this.request<Readable>(operation, { ...call, timeoutMs: call?.timeoutMs ?? 0 }, {
+      method: 'GET',
+      path: '/events',
+      query: { filters: filtersQuery(options.filters), since: options.since, until: options.until },
+      stream: true,
+    });
+    const address = this.address;
+    const onAbort = () => stream.destroy();
+    call?.signal?.addEventListener('abort', onAbort, { once: true });
+    return (async function* () {
+      try {
+        for await (const message of jsonMessages(stream)) yield message as unknown as EngineEvent;
+      } catch (err) {
+        if (call?.signal?.aborted) return;
+        throw toDockerError(err, operation, address);
+      } finally {
+        call?.signal?.removeEventListener('abort', onAbort);
+        stream.destroy();
+      }
+    })();
   }
 
   // --- containers ----------------------------------------------------------------------------
@@ -145,10 +186,11 @@ export class DockerClient {
       body: ContainerCreateBody,
       call?: CallOptions,
     ): Promise<{ id: string; warnings: string[] }> => {
+      const { platform, ...rest } = body;
       const created = await this.request<{ Id: string; Warnings?: string[] | null }>(
         `create container ${name ?? ''}`.trim(),
         call,
-        { method: 'POST', path: '/containers/create', query: { name }, body },
+        { method: 'POST', path: '/containers/create', query: { name, platform }, body: rest },
       );
       return { id: created.Id, warnings: created.Warnings ?? [] };
     },
@@ -224,6 +266,65 @@ export class DockerClient {
     logs: (id: string, options: LogsOptions = {}, call?: CallOptions): AsyncIterable<LogLine> =>
       this.logLines(id, options, call),
 
+    pause: async (id: string, call?: CallOptions): Promise<void> => {
+      await this.request(`pause container ${id}`, call, { method: 'POST', path: `/containers/${enc(id)}/pause` });
+    },
+
+    unpause: async (id: string, call?: CallOptions): Promise<void> => {
+      await this.request(`unpause container ${id}`, call, { method: 'POST', path: `/containers/${enc(id)}/unpause` });
+    },
+
+    /** The container's processes, as `ps` inside it shows them (`docker top`). */
+    top: (id: string, options: { psArgs?: string } = {}, call?: CallOptions): Promise<ContainerTop> =>
+      this.request(`list the processes of container ${id}`, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/top`,
+        query: { ps_args: options.psArgs },
+      }),
+
+    /** A tar stream of `path` inside the container (`docker cp` out); the stream has no time limit. */
+    getArchive: (id: string, path: string, call?: CallOptions): Promise<Readable> =>
+      this.request(`copy ${path} out of container ${id}`, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/archive`,
+        query: { path },
+        stream: true,
+      }),
+
+    /** Unpacks a tar stream into the directory `path` of the container (`docker cp` in). No default time limit. */
+    putArchive: async (id: string, path: string, tar: NodeJS.ReadableStream, call?: CallOptions): Promise<void> => {
+      await this.request(`copy into ${path} of container ${id}`, { ...call, timeoutMs: call?.timeoutMs ?? 0 }, {
+        method: 'PUT',
+        path: `/containers/${enc(id)}/archive`,
+        query: { path, noOverwriteDirNonDir: true },
+        file: tar,
+      });
+    },
+
+    /**
+     * The container's stdio as one hijacked connection: what is written goes to its stdin, what
+     * is read is its output (multiplexed unless it has a TTY). Attach before starting it to see
+     * everything it prints.
+     */
+    attach: (id: string, options: { stdin?: boolean } = {}, call?: CallOptions): Promise<Duplex> =>
+      this.request(`attach to container ${id}`, call, {
+        method: 'POST',
+        path: `/containers/${enc(id)}/attach`,
+        query: { stream: true, stdin: options.stdin ?? false, stdout: true, stderr: true },
+        stream: true,
+        hijack: true,
+        statusCodes: { 101: true, 200: true, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' },
+      }),
+
+    /** Sets the size of the container's TTY. */
+    resize: async (id: string, size: { rows: number; columns: number }, call?: CallOptions): Promise<void> => {
+      await this.request(`resize the terminal of container ${id}`, call, {
+        method: 'POST',
+        path: `/containers/${enc(id)}/resize`,
+        query: { h: size.rows, w: size.columns },
+      });
+    },
+
     /** One sample of the container's resource usage. */
     stats: (id: string, call?: CallOptions): Promise<ContainerStats> =>
       this.request(`read stats of container ${id}`, call, {
@@ -239,6 +340,45 @@ export class DockerClient {
       options: { env?: string[]; user?: string; workingDir?: string } = {},
       call?: CallOptions,
     ): Promise<ExecResult> => this.exec(id, command, options, call),
+  };
+
+  // --- exec instances ------------------------------------------------------------------------
+
+  readonly execs = {
+    create: async (containerId: string, body: ExecCreateBody, call?: CallOptions): Promise<{ id: string }> => {
+      const created = await this.request<{ Id: string }>(`create an exec instance in container ${containerId}`, call, {
+        method: 'POST',
+        path: `/containers/${enc(containerId)}/exec`,
+        body,
+        statusCodes: { ...OK, 404: 'no such container', 409: 'container is paused or not running', 500: 'server error' },
+      });
+      return { id: created.Id };
+    },
+
+    /**
+     * Starts the exec instance and hands back its stdio as one hijacked connection (multiplexed
+     * output unless `tty`). The stream has no time limit; ending it closes the command's stdin.
+     */
+    start: (id: string, options: { tty: boolean }, call?: CallOptions): Promise<Duplex> =>
+      this.request(`start exec instance ${id}`, call, {
+        method: 'POST',
+        path: `/exec/${enc(id)}/start`,
+        body: { Detach: false, Tty: options.tty },
+        stream: true,
+        hijack: true,
+        statusCodes: { 101: true, 200: true, 404: 'no such exec instance', 409: 'container is paused or not running', 500: 'server error' },
+      }),
+
+    inspect: (id: string, call?: CallOptions): Promise<ExecInspect> =>
+      this.request(`inspect exec instance ${id}`, call, { method: 'GET', path: `/exec/${enc(id)}/json` }),
+
+    resize: async (id: string, size: { rows: number; columns: number }, call?: CallOptions): Promise<void> => {
+      await this.request(`resize the terminal of exec instance ${id}`, call, {
+        method: 'POST',
+        path: `/exec/${enc(id)}/resize`,
+        query: { h: size.rows, w: size.columns },
+      });
+    },
   };
 
   // --- networks ------------------------------------------------------------------------------
@@ -356,6 +496,8 @@ export class DockerClient {
             target: options.target,
             buildargs: options.buildArgs ? JSON.stringify(options.buildArgs) : undefined,
             labels: options.labels ? JSON.stringify(options.labels) : undefined,
+            nocache: options.noCache,
+            pull: options.pull,
             rm: true,
             forcerm: true,
           },
@@ -464,7 +606,11 @@ export class DockerClient {
       throw err;
     }
     try {
-      yield* logLines(stream, tty);
+      // Lines already received when the signal fires are not handed out any more.
+      for await (const line of logLines(stream, tty)) {
+        if (call?.signal?.aborted) return;
+        yield line;
+      }
     } catch (err) {
       if (call?.signal?.aborted) return;
       throw toDockerError(err, operation, this.address);
@@ -529,7 +675,7 @@ function encodeImageRef(ref: string): string {
   return ref.split('/').map(encodeURIComponent).join('/');
 }
 
-function filtersQuery(filters: ListFilters | undefined): string | undefined {
+function filtersQuery(filters: ListFilters | EventFilters | undefined): string | undefined {
   if (!filters) return undefined;
   const present = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v.length > 0));
   return Object.keys(present).length > 0 ? JSON.stringify(present) : undefined;

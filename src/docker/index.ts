@@ -18,6 +18,7 @@ export {
   DockerUnavailableError,
 } from './errors.js';
 export { messageError, type ProgressMessage } from './json-stream.js';
+export { frames, type Frame } from './frames.js';
 export { logLines, type LogLine } from './log-stream.js';
 export { tarStream, type TarEntry } from './tar.js';
 export type * from './types.js';

@@ -7,8 +7,10 @@ export type ContainerStats = Dockerode.ContainerStats;
 /** The body of `POST /containers/create` (the name goes in the query, not here). */
 export type ContainerCreateBody = Omit<Dockerode.ContainerCreateOptions, 'name' | 'platform' | 'abortSignal' | 'HostConfig'> & {
   HostConfig?: HostConfig;
+  /** `os[/arch[/variant]]` the image must match; sent in the query, not the body. */
+  platform?: string;
 };
-export type HostConfig = Omit<Dockerode.HostConfig, 'Mounts'> & { Mounts?: Mount[] };
+export type HostConfig = Omit<Dockerode.HostConfig, 'Mounts'> & { Mounts?: Mount[]; CgroupnsMode?: string };
 
 /** A `HostConfig.Mounts` entry; dockerode's typings make optional options mandatory. */
 export interface Mount {
@@ -52,4 +54,47 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/** `GET /containers/{id}/top`: ps's column titles and one row per process. */
+export interface ContainerTop {
+  Titles: string[];
+  Processes: string[][];
+}
+
+/** The body of `POST /containers/{id}/exec`. */
+export interface ExecCreateBody {
+  Cmd: string[];
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[];
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+  DetachKeys?: string;
+}
+
+/** The part of `GET /exec/{id}/json` Shipshape reads. */
+export interface ExecInspect {
+  ID: string;
+  Running: boolean;
+  ExitCode: number | null;
+  Pid: number;
+  ContainerID: string;
+}
+
+/** Filters of `GET /events`: each key ORs its values, keys AND. */
+export type EventFilters = Partial<Record<'type' | 'event' | 'label' | 'container' | 'image' | 'network' | 'volume', string[]>>;
+
+/** One message of `GET /events`. */
+export interface EngineEvent {
+  Type: string;
+  /** `start`, `die`, `health_status: healthy`, … */
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  scope?: string;
+  time: number;
+  timeNano: number;
 }

@@ -1,15 +1,62 @@
-import type { Project, Service } from '../compose/index.js';
+import { DependencyCycleError, serviceGraph, startupLevels, type Project, type Service } from '../compose/index.js';
+import { linkedServices, volumesFromServices } from './translate-host.js';
+
+// The service graph is the compose part's (docs/engine.md, "Start order"): `up` starts services in
+// the order `analyze` prints. These are the engine's names for it.
+export { DependencyCycleError, startupLevels };
+
+/** One edge of the dependency description the scheduler consumes. */
+export interface DependencyEdge {
+  service: string;
+  condition: 'service_started' | 'service_healthy' | 'service_completed_successfully';
+  required: boolean;
+  restart: boolean;
+  /** The dependent's container refers to this one at creation (a shared namespace, a link, volumes_from). */
+  atCreate: boolean;
+}
+
+/** Every service → what it waits for; the only thing the scheduler reads of the model's graph. */
+export type DependencyDescription = Readonly<Record<string, readonly DependencyEdge[]>>;
 
 /**
- * The services a service needs before it can start: its `depends_on` entries and the service
- * whose network namespace it joins (`network_mode: service:x`). Dependencies on services that
- * are not in the project (disabled by a profile) are left out.
+ * Each service's dependencies, as the compose service graph has them (`depends_on`, links,
+ * `volumes_from`, `service:` namespaces), with the conditions of `depends_on`; what compose adds
+ * by itself waits for the start, and is created first.
  */
+export function describeDependencies(project: Project): DependencyDescription {
+  const graph = serviceGraph(project);
+  const out: Record<string, DependencyEdge[]> = {};
+  for (const service of Object.values(project.services)) {
+    const atCreate = new Set(createDependencies(service));
+    out[service.name] = graph
+      .dependenciesOf(service.name)
+      .filter((name) => name !== service.name)
+      .map((name) => {
+        const d = service.depends_on?.[name];
+        return {
+          service: name,
+          condition: d?.condition ?? 'service_started',
+          required: d ? d.required !== false : true,
+          restart: d?.restart === true,
+          atCreate: atCreate.has(name),
+        };
+      });
+  }
+  return out;
+}
+
+/** The services whose containers a service's container names when it is created. */
+function createDependencies(service: Service): string[] {
+  const s = service as Record<string, unknown>;
+  const namespaces = [service.network_mode, s['pid'], s['ipc']]
+    .filter((m): m is string => typeof m === 'string' && m.startsWith('service:'))
+    .map((m) => m.slice('service:'.length));
+  return [...namespaces, ...linkedServices(service), ...volumesFromServices(service)];
+}
+
+/** The services a service waits for: `depends_on`, links, `volumes_from`, `service:` namespaces. */
 export function dependenciesOf(project: Project, service: Service): string[] {
-  const deps = new Set(Object.keys(service.depends_on ?? {}));
-  const shared = networkModeService(service);
-  if (shared) deps.add(shared);
-  return [...deps].filter((d) => d in project.services && d !== service.name).sort();
+  return serviceGraph(project).dependenciesOf(service.name);
 }
 
 /** `network_mode: service:db` → `db`. */
@@ -20,56 +67,6 @@ export function networkModeService(service: Service): string | undefined {
 
 /** The services that depend on each service. */
 export function dependentsOf(project: Project): Map<string, string[]> {
-  const dependents = new Map<string, string[]>(Object.keys(project.services).map((s) => [s, []]));
-  for (const service of Object.values(project.services)) {
-    for (const dep of dependenciesOf(project, service)) dependents.get(dep)?.push(service.name);
-  }
-  return dependents;
-}
-
-export class DependencyCycleError extends Error {
-  constructor(readonly cycle: string[]) {
-    super(`services depend on each other in a cycle: ${cycle.join(' → ')}`);
-  }
-}
-
-/**
- * Startup levels: level 0 needs nothing, level n needs only services of lower levels. Services of
- * one level never depend on each other, so each level can start in parallel. Sorted by name
- * within a level so plans print the same way every time.
- */
-export function startupLevels(project: Project): string[][] {
-  const remaining = new Map(Object.values(project.services).map((s) => [s.name, new Set(dependenciesOf(project, s))]));
-  const levels: string[][] = [];
-  while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name).sort();
-    if (ready.length === 0) throw new DependencyCycleError(findCycle(project, [...remaining.keys()]));
-    for (const name of ready) remaining.delete(name);
-    for (const deps of remaining.values()) for (const name of ready) deps.delete(name);
-    levels.push(ready);
-  }
-  return levels;
-}
-
-function findCycle(project: Project, candidates: string[]): string[] {
-  const visiting: string[] = [];
-  const done = new Set<string>();
-  const visit = (name: string): string[] | undefined => {
-    const at = visiting.indexOf(name);
-    if (at >= 0) return [...visiting.slice(at), name];
-    if (done.has(name)) return undefined;
-    visiting.push(name);
-    for (const dep of dependenciesOf(project, project.services[name]!)) {
-      const cycle = visit(dep);
-      if (cycle) return cycle;
-    }
-    visiting.pop();
-    done.add(name);
-    return undefined;
-  };
-  for (const name of candidates.sort()) {
-    const cycle = visit(name);
-    if (cycle) return cycle;
-  }
-  return candidates;
+  const graph = serviceGraph(project);
+  return new Map(Object.keys(project.services).map((s) => [s, graph.dependentsOf(s)]));
 }

@@ -15,6 +15,10 @@ export interface ImageOptions {
   docker: DockerClient;
   /** Build every service that has a build section (`up --build`). */
   build?: boolean;
+  /** Build without the engine's layer cache (`build --no-cache`). */
+  noCache?: boolean;
+  /** Pull newer versions of the base images (`build --pull`). */
+  pull?: boolean;
   onProgress: ProgressListener;
   signal: AbortSignal;
 }
@@ -71,7 +75,8 @@ async function imageFor(service: Service, ref: string, options: ImageOptions): P
   return (await docker.images.inspect(ref, { signal })).Id;
 }
 
-async function build(service: Service, ref: string, options: ImageOptions): Promise<string> {
+/** Builds the service's image as `ref` through the Engine build API; returns the image ID. */
+export async function build(service: Service, ref: string, options: ImageOptions): Promise<string> {
   const spec = service.build!;
   const event = { kind: 'image', name: ref, service: service.name, action: 'build' } as const;
   options.onProgress({ ...event, status: 'working' });
@@ -87,6 +92,8 @@ async function build(service: Service, ref: string, options: ImageOptions): Prom
         buildArgs: args,
         ...(spec.target ? { target: spec.target } : {}),
         ...(spec.labels ? { labels: spec.labels } : {}),
+        ...(options.noCache ? { noCache: true } : {}),
+        ...(options.pull ? { pull: true } : {}),
         onProgress: (m) => {
           const line = m.stream?.trim();
           if (line) options.onProgress({ ...event, status: 'working', detail: line });

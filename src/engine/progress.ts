@@ -24,7 +24,10 @@ export type ProgressAction =
   | 'build'
   | 'pull'
   | 'rollback'
-  | 'orphan';
+  | 'orphan'
+  | 'kill'
+  | 'pause'
+  | 'unpause';
 
 export type ProgressListener = (event: ProgressEvent) => void;
 

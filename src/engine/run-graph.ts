@@ -1,4 +1,32 @@
 /**
+ * The failure rule both schedulers follow: the first failed step is remembered and reported once
+ * through `onFailure` (so the caller can abort the rest), and every step after it is skipped.
+ */
+export function failFast(onFailure: (error: unknown) => void) {
+  let failure: { error: unknown } | undefined;
+  return {
+    /** Runs `step` unless something failed already; false when it did not run or failed. */
+    attempt: async (step: () => Promise<void>): Promise<boolean> => {
+      if (failure) return false;
+      try {
+        await step();
+        return true;
+      } catch (error) {
+        if (!failure) {
+          failure = { error };
+          onFailure(error);
+        }
+        return false;
+      }
+    },
+    /** Rejects with the first failure, if any. */
+    rethrow: (): void => {
+      if (failure) throw failure.error;
+    },
+  };
+}
+
+/**
  * Runs `task` for every node as soon as the nodes it depends on have finished, so independent
  * nodes (a whole dependency level and more) run in parallel. A failed task stops what depends on
  * it, and `onFailure` fires once so the caller can abort the rest. Settles only after every task
@@ -11,28 +39,19 @@ export async function runGraph(
   task: (node: string) => Promise<void>,
   onFailure: (error: unknown) => void = () => {},
 ): Promise<void> {
+  const steps = failFast(onFailure);
   const results = new Map<string, Promise<boolean>>();
-  let failure: { error: unknown } | undefined;
   const run = (node: string): Promise<boolean> => {
     let result = results.get(node);
-    if (result) return result;
-    result = (async () => {
-      const ready = await Promise.all(dependencies(node).filter((d) => nodes.includes(d)).map(run));
-      if (failure || ready.includes(false)) return false;
-      try {
-        await task(node);
-        return true;
-      } catch (error) {
-        if (!failure) {
-          failure = { error };
-          onFailure(error);
-        }
-        return false;
-      }
-    })();
-    results.set(node, result);
+    if (!result) {
+      result = (async () => {
+        const ready = await Promise.all(dependencies(node).filter((d) => nodes.includes(d)).map(run));
+        return !ready.includes(false) && steps.attempt(() => task(node));
+      })();
+      results.set(node, result);
+    }
     return result;
   };
   await Promise.all(nodes.map(run));
-  if (failure) throw failure.error;
+  steps.rethrow();
 }

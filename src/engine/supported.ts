@@ -19,7 +19,7 @@ export type PositionOf = (path: readonly (string | number)[]) => Position | unde
 type Allowed = true | { readonly [key: string]: Allowed } | { readonly [EACH]: Allowed };
 const EACH = Symbol('each');
 
-const SERVICE: Allowed = {
+const SERVICE: { readonly [key: string]: Allowed | false } = {
   name: true,
   image: true,
   build: { context: true, dockerfile: true, dockerfile_inline: true, args: true, target: true, labels: true },
@@ -44,7 +44,7 @@ const SERVICE: Allowed = {
     },
   },
   tmpfs: true,
-  networks: { [EACH]: { aliases: true, ipv4_address: true, ipv6_address: true, priority: true } },
+  networks: { [EACH]: { aliases: true, ipv4_address: true, ipv6_address: true, priority: true, link_local_ips: true, driver_opts: true } },
   network_mode: true,
   depends_on: { [EACH]: { condition: true, required: true, restart: true } },
   healthcheck: { test: true, interval: true, timeout: true, retries: true, start_period: true, start_interval: true, disable: true },
@@ -58,8 +58,19 @@ const SERVICE: Allowed = {
   read_only: true,
   security_opt: true,
   deploy: {
+    mode: true,
     replicas: true,
-    resources: { limits: { cpus: true, memory: true, pids: true }, reservations: { cpus: true, memory: true } },
+    resources: {
+      limits: { cpus: true, memory: true, pids: true },
+      reservations: { cpus: true, memory: true, devices: { [EACH]: { driver: true, count: true, device_ids: true, capabilities: true, options: true } } },
+    },
+    restart_policy: { condition: true, max_attempts: true, delay: true, window: true },
+    // Swarm settings: docker compose ignores them outside a swarm; a warning says so.
+    labels: true,
+    placement: true,
+    update_config: true,
+    rollback_config: true,
+    endpoint_mode: true,
   },
   mem_limit: true,
   mem_reservation: true,
@@ -79,7 +90,69 @@ const SERVICE: Allowed = {
   tty: true,
   stdin_open: true,
   profiles: true,
+  // Kernel side (translate-host.ts).
+  blkio_config: true,
+  cgroup: true,
+  cgroup_parent: true,
+  cpu_count: true,
+  cpu_percent: true,
+  cpu_shares: true,
+  cpu_quota: true,
+  cpu_period: true,
+  cpu_rt_period: true,
+  cpu_rt_runtime: true,
+  cpuset: true,
+  device_cgroup_rules: true,
+  devices: true,
+  dns: true,
+  dns_opt: true,
+  dns_search: true,
+  domainname: true,
+  external_links: true,
+  gpus: true,
+  group_add: true,
+  ipc: true,
+  isolation: true,
+  links: true,
+  mac_address: true,
+  mem_swappiness: true,
+  memswap_limit: true,
+  oom_kill_disable: true,
+  oom_score_adj: true,
+  pid: true,
+  runtime: true,
+  shm_size: true,
+  storage_opt: true,
+  sysctls: true,
+  userns_mode: true,
+  uts: true,
+  volumes_from: true,
+  platform: true,
+  // Read by `shipshape up --watch` in docker compose only; `up` ignores it there too.
+  develop: true,
+  // The loader has resolved it.
+  extends: true,
 };
+
+/**
+ * Service keys of the compose specification that shipshape up refuses, and why; every other key
+ * of the specification is translated (docs/engine.md keeps the table).
+ */
+export const REFUSED_SERVICE_KEYS: Readonly<Record<string, string>> = {
+  annotations: 'container annotations need Engine API 1.43, and this engine speaks 1.41 (older engines drop them silently)',
+  attach: 'attached shipshape up prints the output of every service; leave it out, or follow one service with shipshape logs SERVICE',
+  credential_spec: 'a Windows container setting; there is nothing to apply it to on a Linux engine',
+  label_file: 'label files are not read yet; put the labels under labels',
+  models: 'AI models run through Docker Model Runner, not the Engine API',
+  provider: 'provider services run through compose plugins, not the Engine API',
+  post_start: 'lifecycle hooks are not run by shipshape up yet',
+  pre_stop: 'lifecycle hooks are not run by shipshape up yet',
+  pull_refresh_after: 'a pull policy with a refresh interval is not supported; use pull_policy always or missing',
+  use_api_socket: 'it hands the container the engine socket and your registry credentials; mount what the service needs explicitly',
+};
+
+/** Service keys shipshape up translates (or, like `develop`, knowingly ignores). */
+export const SUPPORTED_SERVICE_KEYS: readonly string[] = Object.keys(SERVICE);
 
 const NETWORK: Allowed = {
   name: true,
@@ -111,7 +184,7 @@ export function checkSupported(project: Project, positionOf: PositionOf = () => 
 
   for (const [name, service] of Object.entries(project.services)) {
     const base = ['services', name];
-    walk(service, SERVICE, base, report);
+    walk(service, SERVICE as { readonly [key: string]: Allowed }, base, report);
     checkServiceValues(project, name, service, report);
     for (const key of Object.keys(service.networks ?? {})) usedNetworks.add(key);
     for (const v of service.volumes ?? []) if (v.type === 'volume' && v.source) usedVolumes.add(v.source);
@@ -136,9 +209,10 @@ function walk(value: unknown, allowed: Allowed, path: (string | number)[], repor
   }
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if (key.startsWith('x-')) continue;
-    const rule = each ?? (allowed as Record<string, Allowed>)[key];
-    if (rule === undefined) {
-      report([...path, key], `"${key}" is not supported by shipshape up (${[...path, key].join('.')})`);
+    const rule = each ?? (allowed as Record<string, Allowed | false>)[key];
+    if (rule === undefined || rule === false) {
+      const why = path.length === 2 && path[0] === 'services' ? REFUSED_SERVICE_KEYS[key] : undefined;
+      report([...path, key], `"${key}" is not supported by shipshape up (${[...path, key].join('.')})${why ? `: ${why}` : ''}`);
       continue;
     }
     walk(child, rule, [...path, key], report);
@@ -167,6 +241,15 @@ function checkServiceValues(
   const policy = service['pull_policy'];
   if (policy !== undefined && !PULL_POLICIES.has(String(policy))) {
     report([...base, 'pull_policy'], `pull_policy "${String(policy)}" is not supported by shipshape up`);
+  }
+  for (const key of ['pid', 'ipc'] as const) {
+    const value = service[key];
+    if (typeof value === 'string' && value.startsWith('service:') && !(value.slice(8) in project.services)) {
+      report([...base, key], `${key} "${value}" names no service of this project`);
+    }
+  }
+  if (service.deploy?.['mode'] !== undefined && service.deploy['mode'] !== 'replicated') {
+    report([...base, 'deploy', 'mode'], `deploy.mode "${String(service.deploy['mode'])}" is a Swarm mode; shipshape up runs replicated services`);
   }
   const mode = service.network_mode;
   if (mode !== undefined && !/^(host|none|bridge|default|service:.+|container:.+)$/.test(mode)) {

@@ -2,6 +2,8 @@ import { isAbsolute, posix } from 'node:path';
 import type { Project, Service, ServiceVolume } from '../compose/index.js';
 import type { ContainerCreateBody, EndpointSettings, HostConfig, Mount, NetworkCreateBody, VolumeCreateBody } from '../docker/index.js';
 import { COMPOSE_VERSION, LABEL, containerName, dependsOnLabel } from './labels.js';
+import { kernelConfig, resourceConfig, type ContainerOf } from './translate-host.js';
+import { TranslationError } from './translation-error.js';
 import { cpusToNano, durationToNanoseconds, durationToSeconds, sizeToBytes } from './units.js';
 
 /** What is needed to create one container of a service. */
@@ -19,21 +21,13 @@ export interface ContainerContext {
   imageId?: string;
   /** Image reference to create from. */
   image: string;
-  /** Container ID of the service named by `network_mode: service:x`. */
-  networkModeContainer?: string;
+  /** ID of the first container of a service, for `network_mode`, `pid` and `ipc` `service:x`. */
+  containerOf?: ContainerOf;
   /** Anonymous volumes of the container being replaced, by target, kept as compose keeps them. */
   inheritedVolumes?: Readonly<Record<string, string>>;
 }
 
-/** Thrown for a value the Engine API cannot take; the message names the key. */
-export class TranslationError extends Error {
-  constructor(
-    readonly path: (string | number)[],
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { TranslationError };
 
 /** The service's model, in the words of `POST /containers/create`, as docker compose v2 builds it. */
 export function containerSpec(project: Project, service: Service, ctx: ContainerContext): ContainerSpec {
@@ -44,16 +38,25 @@ export function containerSpec(project: Project, service: Service, ctx: Container
   const endpoint = (key: string): EndpointSettings => {
     const config = service.networks?.[key] ?? undefined;
     const settings: EndpointSettings = { Aliases: [name, service.name, ...(config?.aliases ?? [])] };
-    if (config?.ipv4_address || config?.ipv6_address) {
-      settings.IPAMConfig = { IPv4Address: config.ipv4_address, IPv6Address: config.ipv6_address };
+    const linkLocal = (config as { link_local_ips?: string[] } | null | undefined)?.link_local_ips;
+    if (config?.ipv4_address || config?.ipv6_address || linkLocal?.length) {
+      settings.IPAMConfig = { IPv4Address: config?.ipv4_address, IPv6Address: config?.ipv6_address, LinkLocalIPs: linkLocal };
     }
+    const driverOpts = (config as { driver_opts?: Record<string, string | number> } | null | undefined)?.driver_opts;
+    if (driverOpts) settings.DriverOpts = Object.fromEntries(Object.entries(driverOpts).map(([k, v]) => [k, String(v)]));
+    if (hostLinks) settings.Links = hostLinks;
     return dropUndefined(settings);
   };
   const healthcheck = service.healthcheck;
+  const host = hostConfig(project, service, ctx, primary, at);
+  const hostLinks = host.Links;
 
   const body: ContainerCreateBody = {
     Image: ctx.image,
+    platform: str(service['platform']),
     Hostname: str(service['hostname']),
+    Domainname: str(service['domainname']),
+    MacAddress: str(service['mac_address']),
     User: service.user,
     WorkingDir: str(service['working_dir']),
     // A variable without a value (`environment: [FOO]`, FOO unset) goes as a bare `FOO`, as compose
@@ -83,7 +86,7 @@ export function containerSpec(project: Project, service: Service, ctx: Container
             ...(healthcheck.start_interval ? { StartInterval: durationToNanoseconds(healthcheck.start_interval) } : {}),
           }
       : undefined,
-    HostConfig: hostConfig(project, service, ctx, primary, at),
+    HostConfig: host,
     NetworkingConfig: primary ? { EndpointsConfig: { [networkName(project, primary)]: endpoint(primary) } } : undefined,
   };
   const extraNetworks = primary
@@ -126,9 +129,11 @@ function hostConfig(
     Ulimits: ulimits(service, at),
     ExtraHosts: (service['extra_hosts'] as string[] | undefined)?.map(engineExtraHost),
     Init: bool(service['init']),
-    RestartPolicy: restartPolicy(service.restart),
+    RestartPolicy: restartPolicy(service),
     LogConfig: logConfig(service),
     NetworkMode: networkMode(project, service, ctx, primaryNetwork),
+    ...resourceConfig(service, at),
+    ...kernelConfig(project, service, ctx.containerOf ?? (() => undefined), at),
   };
 }
 
@@ -171,8 +176,9 @@ function networkMode(project: Project, service: Service, ctx: ContainerContext, 
   const mode = service.network_mode;
   if (mode === undefined) return primary ? networkName(project, primary) : 'none';
   if (mode.startsWith('service:')) {
-    if (!ctx.networkModeContainer) throw new TranslationError(['services', service.name, 'network_mode'], `no container of ${mode.slice(8)} to share a network with`);
-    return `container:${ctx.networkModeContainer}`;
+    const id = ctx.containerOf?.(mode.slice(8));
+    if (!id) throw new TranslationError(['services', service.name, 'network_mode'], `no container of ${mode.slice(8)} to share a network with`);
+    return `container:${id}`;
   }
   return mode;
 }
@@ -291,8 +297,16 @@ function engineExtraHost(entry: string): string {
   return eq < 0 ? entry : `${entry.slice(0, eq)}:${entry.slice(eq + 1)}`;
 }
 
-function restartPolicy(restart: string | undefined): HostConfig['RestartPolicy'] {
-  if (restart === undefined) return undefined;
+/** `restart`, else `deploy.restart_policy` (`none` → no, `any` → always), as compose v2 reads them. */
+function restartPolicy(service: Service): HostConfig['RestartPolicy'] {
+  const restart = service.restart;
+  if (restart === undefined) {
+    const policy = service.deploy?.['restart_policy'] as { condition?: string; max_attempts?: number } | undefined;
+    if (!policy) return undefined;
+    const condition = policy.condition ?? 'any';
+    const name = condition === 'none' ? 'no' : condition === 'any' ? 'always' : condition;
+    return { Name: name, MaximumRetryCount: name === 'on-failure' ? (policy.max_attempts ?? 0) : 0 };
+  }
   const [name = 'no', count] = restart.split(':');
   return { Name: name, MaximumRetryCount: count === undefined ? 0 : Number(count) };
 }

@@ -1,17 +1,18 @@
 import type { Project, Service } from '../compose/index.js';
 import { DockerError, DockerNotFoundError, type DockerClient } from '../docker/index.js';
 import { EngineError, ServiceWaitError, UnsupportedConfigError } from './errors.js';
-import { DependencyCycleError, dependenciesOf, networkModeService, startupLevels } from './graph.js';
+import { DependencyCycleError, describeDependencies, startupLevels, type DependencyEdge } from './graph.js';
 import { ensureImages, type ServiceImage } from './images.js';
 import { containerName } from './labels.js';
 import { observe } from './observe.js';
 import { plan, type ContainerStep, type ObservedContainer, type Plan, type ServicePlan } from './plan.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from './progress.js';
-import { runGraph } from './run-graph.js';
+import { runStack } from './schedule.js';
 import { checkSupported, type EngineIssue, type PositionOf } from './supported.js';
+import { requestsDevices } from './translate-host.js';
 import { containerSpec, networkCreateBody, TranslationError, volumeCreateBody } from './translate.js';
 import { durationToSeconds } from './units.js';
-import { waitCompleted, waitHealthy } from './wait.js';
+import { StackWatch } from './wait.js';
 
 export interface UpOptions {
   docker: DockerClient;
@@ -75,21 +76,23 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
       imageIds: Object.fromEntries(Object.entries(images).map(([s, i]) => [s, i.id])),
       forceRecreate: options.forceRecreate,
     });
-    await createResources(project, thePlan, docker, record, emit, signal);
+    // The event stream is open before anything starts, so no health change or exit is missed.
+    const [watch] = await Promise.all([StackWatch.open(docker, project.name, signal), createResources(project, thePlan, docker, record, emit, signal)]);
     const ids = new Map<string, string[]>();
     const steps = new Map(thePlan.services.map((s) => [s.service, s]));
-    await runGraph(
-      Object.keys(project.services),
-      (name) => [networkModeService(project.services[name]!) ?? ''].filter(Boolean),
-      (name) => createServiceContainers(project, steps.get(name)!, images[name]!, ids, docker, record, emit, signal),
-      abort,
-    );
-    await runGraph(
-      Object.keys(project.services),
-      (name) => dependenciesOf(project, project.services[name]!),
-      (name) => startService(project, steps.get(name)!, ids, options, docker, emit, signal),
-      abort,
-    );
+    try {
+      await runStack(
+        describeDependencies(project),
+        {
+          create: (name) => createServiceContainers(project, steps.get(name)!, images[name]!, ids, docker, record, emit, signal),
+          satisfy: (name, edge) => satisfy(project, name, edge, ids, options, watch, emit, signal),
+          start: (name) => startService(project, steps.get(name)!, ids, docker, emit, signal),
+        },
+        abort,
+      );
+    } finally {
+      watch.close();
+    }
     await finish(project, thePlan, record, options, warnings, docker, emit);
     return {
       plan: thePlan,
@@ -121,14 +124,14 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
 function preflight(project: Project, positionOf: PositionOf | undefined): string[] {
   const issues: EngineIssue[] = checkSupported(project, positionOf);
   try {
-    startupLevels(project);
+    startupLevels(project, positionOf);
   } catch (err) {
     if (err instanceof DependencyCycleError) throw new EngineError(err.message);
     throw err;
   }
   for (const service of Object.values(project.services)) {
     try {
-      containerSpec(project, service, { number: 1, configHash: '', image: 'preflight', networkModeContainer: 'preflight' });
+      containerSpec(project, service, { number: 1, configHash: '', image: 'preflight', containerOf: () => 'preflight' });
     } catch (err) {
       if (!(err instanceof TranslationError)) throw err;
       issues.push({ path: err.path, message: err.message, position: positionOf?.(err.path) });
@@ -139,6 +142,13 @@ function preflight(project: Project, positionOf: PositionOf | undefined): string
   for (const service of Object.values(project.services)) {
     if (service.deploy?.resources?.reservations?.cpus !== undefined) {
       warnings.push(`services.${service.name}.deploy.resources.reservations.cpus has no Docker Engine equivalent for a container; ignored, as docker compose does`);
+    }
+    for (const key of ['labels', 'placement', 'update_config', 'rollback_config', 'endpoint_mode'] as const) {
+      if (service.deploy?.[key] !== undefined) warnings.push(`services.${service.name}.deploy.${key} is a Swarm setting; ignored outside a swarm, as docker compose does`);
+    }
+    const policy = service.deploy?.['restart_policy'] as Record<string, unknown> | undefined;
+    for (const key of ['delay', 'window'] as const) {
+      if (policy?.[key] !== undefined) warnings.push(`services.${service.name}.deploy.restart_policy.${key} has no Docker Engine equivalent; ignored, as docker compose does`);
     }
   }
   return warnings;
@@ -194,8 +204,7 @@ async function createServiceContainers(
   signal: AbortSignal,
 ): Promise<void> {
   const service = project.services[step.service]!;
-  const shared = networkModeService(service);
-  const networkModeContainer = shared ? ids.get(shared)?.[0] : undefined;
+  const containerOf = (name: string) => ids.get(name)?.[0];
   const serviceIds: string[] = [];
   ids.set(step.service, serviceIds);
   const results = await Promise.allSettled(
@@ -219,7 +228,7 @@ async function createServiceContainers(
         image: image.ref,
         imageId: image.id,
         inheritedVolumes,
-        ...(networkModeContainer ? { networkModeContainer } : {}),
+        containerOf,
       });
       const created = await docker.containers.create(spec.name, spec.body, { signal });
       record.createdContainers.push({ id: created.id, name: spec.name, service: c.service, keepsVolumes: Object.keys(inheritedVolumes).length > 0 });
@@ -259,45 +268,54 @@ async function setAside(
   return inherited;
 }
 
+/** Waits until one dependency of `dependent` is healthy or completed, as its condition asks. */
+async function satisfy(
+  project: Project,
+  dependent: string,
+  edge: DependencyEdge,
+  ids: Map<string, string[]>,
+  options: UpOptions,
+  watch: StackWatch,
+  emit: ProgressListener,
+  signal: AbortSignal,
+): Promise<void> {
+  const dep = edge.service;
+  if (edge.condition === 'service_started') return;
+  const timeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const containers = (ids.get(dep) ?? []).map((id, i) => ({ id, name: containerName(project, project.services[dep]!, i + 1) }));
+  if (containers.length === 0) return;
+  const healthy = edge.condition === 'service_healthy';
+  const events = containers.map((c): ProgressEvent => ({
+    kind: 'container',
+    name: c.name,
+    service: dep,
+    action: healthy ? 'wait-healthy' : 'wait-completed',
+    status: 'working',
+  }));
+  events.forEach(emit);
+  const target = { service: dep, containers, deadline: Date.now() + timeoutMs, timeoutMs, signal };
+  try {
+    await (healthy ? watch.waitHealthy(target) : watch.waitCompleted(target));
+    events.forEach((e) => emit({ ...e, status: 'done' }));
+  } catch (err) {
+    if (!edge.required && err instanceof ServiceWaitError) {
+      events.forEach((e) => emit({ ...e, status: 'warning', detail: err.message }));
+      return;
+    }
+    events.forEach((e) => emit({ ...e, status: 'error', detail: describe(err) }));
+    throw err instanceof ServiceWaitError ? new ServiceWaitError(dep, err.reason, `${err.message} (needed by "${dependent}")`, err.lastOutput) : err;
+  }
+}
+
 async function startService(
   project: Project,
   step: ServicePlan,
   ids: Map<string, string[]>,
-  options: UpOptions,
   docker: DockerClient,
   emit: ProgressListener,
   signal: AbortSignal,
 ): Promise<void> {
   const service = project.services[step.service]!;
-  const timeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  await Promise.all(
-    Object.entries(service.depends_on ?? {}).map(async ([dep, d]) => {
-      if (d.condition === 'service_started' || !(dep in project.services)) return;
-      const containers = (ids.get(dep) ?? []).map((id, i) => ({ id, name: containerName(project, project.services[dep]!, i + 1) }));
-      if (containers.length === 0) return;
-      const healthy = d.condition === 'service_healthy';
-      const events = containers.map((c): ProgressEvent => ({
-        kind: 'container',
-        name: c.name,
-        service: dep,
-        action: healthy ? 'wait-healthy' : 'wait-completed',
-        status: 'working',
-      }));
-      events.forEach(emit);
-      const target = { service: dep, containers, deadline: Date.now() + timeoutMs, timeoutMs, signal };
-      try {
-        await (healthy ? waitHealthy(docker, target) : waitCompleted(docker, target));
-        events.forEach((e) => emit({ ...e, status: 'done' }));
-      } catch (err) {
-        if (!d.required && err instanceof ServiceWaitError) {
-          events.forEach((e) => emit({ ...e, status: 'warning', detail: err.message }));
-          return;
-        }
-        events.forEach((e) => emit({ ...e, status: 'error', detail: describe(err) }));
-        throw err instanceof ServiceWaitError ? new ServiceWaitError(dep, err.reason, `${err.message} (needed by "${step.service}")`, err.lastOutput) : err;
-      }
-    }),
-  );
   const serviceIds = ids.get(step.service) ?? [];
   await Promise.all(
     step.containers.map(async (c) => {
@@ -309,11 +327,20 @@ async function startService(
         await docker.containers.start(id, { signal });
       } catch (err) {
         emit({ ...event, status: 'error', detail: describe(err) });
-        throw new EngineError(`could not start ${c.name} (service "${c.service}"): ${describe(err)}`, c.service);
+        throw new EngineError(`could not start ${c.name} (service "${c.service}"): ${startFailure(service, err)}`, c.service);
       }
       emit({ ...event, status: 'done' });
     }),
   );
+}
+
+/** The engine's reason, made plain where the service asked for hardware this engine has not got. */
+function startFailure(service: Service, err: unknown): string {
+  const message = describe(err);
+  if (requestsDevices(service) && /could not select device driver|nvidia|no such device|unknown device/i.test(message)) {
+    return `${message}\nthe service asks for GPUs or other devices (gpus / deploy.resources.reservations.devices), and this Docker engine has no driver for them; run it on a host with the device and its container runtime, or remove the request`;
+  }
+  return message;
 }
 
 /** After a successful start: drop replaced containers, surplus replicas and, if asked, orphans. */

@@ -5,18 +5,17 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv, type Options as AjvOptions } from 'ajv';
-import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installPlumbing, loggerOptions as httpLoggerOptions, serverOptions } from '../http/index.js';
 import { dashboardRoutes } from '../web/index.js';
 import { HttpAgentClient, type AgentClient } from './agent-client.js';
 import { AuditLog } from './audit.js';
-import type { ManagerConfig } from './config.js';
+import { servesTls, type ManagerConfig } from './config.js';
 import type { ManagerContext } from './context.js';
 import { Deployer } from './deployer.js';
 import { EventBus } from './events.js';
 import { ensureFirstAdmin, type InitialAdmin } from './first-admin.js';
-import { installErrorHandlers } from './http/errors.js';
+import { shapeOf } from './http/errors.js';
 import './http/fastify-types.js';
 import { installAuthentication, SESSION_COOKIE } from './http/guard.js';
 import { ManagerMetrics } from './metrics.js';
@@ -24,12 +23,14 @@ import { Monitor } from './monitor.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { enrollmentRoutes } from './routes/enrollment.js';
 import { eventRoutes } from './routes/events.js';
 import { hostRoutes } from './routes/hosts.js';
 import { metaRoutes } from './routes/meta.js';
 import { userRoutes } from './routes/users.js';
-import { generateSecret } from './security/keys.js';
+import { generateSecret, LoginBackoff } from './security/index.js';
 import { openRepository } from './storage/open.js';
+import { ManagerTls } from './tls.js';
 import type { Repository } from './storage/repository.js';
 
 export interface BuildManagerOptions {
@@ -43,7 +44,7 @@ export interface BuildManagerOptions {
   version?: string;
   /** Run the offline monitor (default true). */
   monitor?: boolean;
-  /** Rate-limit the auth routes (default true). */
+  /** Rate-limit the auth routes and refused requests (default true). */
   rateLimit?: boolean;
   /** Relative SQLite paths resolve against it. */
   cwd?: string;
@@ -64,24 +65,9 @@ export interface Manager {
   instanceId: string;
   /** What the routes share (the signing secret among it): for embedding code such as `npm start`. */
   context: ManagerContext;
+  /** What the app serves once it listens. */
+  scheme: 'http' | 'https';
 }
-
-/** Log fields that must never reach a log line. */
-export const REDACTED_PATHS = [
-  'req.headers["x-admin-key"]',
-  'req.headers["x-server-key"]',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.new_password',
-  '*.current_password',
-  '*.admin_key',
-  '*.server_key',
-  '*.serverKey',
-];
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * The manager as a Fastify app: storage opened and migrated, the first admin ensured, routes,
@@ -94,30 +80,51 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
   const version = options.version ?? '0.0.0';
   const instanceId = randomUUID();
 
-  const app = Fastify({
-    ...loggerOptions(options.logger, config),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
-    requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
-    trustProxy: config.trustProxy,
-  }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler());
-
-  const repo = await openRepository(config.databaseUrl, { cwd: options.cwd, onError: (err) => app.log.error({ err }, 'database connection error') });
+  // The log exists once the app does, which needs the certificates, which live in the database.
+  let log: FastifyBaseLogger | undefined;
+  const repo = await openRepository(config.databaseUrl, { cwd: options.cwd, onError: (err) => log?.error({ err }, 'database connection error') });
   try {
+    const tls = new ManagerTls(repo, config);
+    const https = servesTls(config)
+      ? // Client certificates are asked for, not required: browsers and admins have none; the
+        // heartbeat route reads an agent's (docs/security.md, "Keys and transport").
+        {
+          https: {
+            ...(await tls.serverCredentials()),
+            ca: [(await tls.authority()).certificatePem],
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+        }
+      : {};
+    const app = Fastify({
+      ...loggerOptions(options.logger, config),
+      ...https,
+      ...serverOptions(),
+      routerOptions: { ignoreTrailingSlash: true },
+      trustProxy: config.trustProxy,
+    } as FastifyServerOptions).withTypeProvider<TypeBoxTypeProvider>();
+    log = app.log;
+    installPlumbing(app, {
+      shapeOf,
+      logName: "manager's",
+      refusals: { limit: options.rateLimit === false ? 0 : config.refusalLimit, windowMs: config.refusalWindow * 1000 },
+    });
+
     const secret = config.jwtSecret ?? (await repo.putSettingIfAbsent('jwt_secret', generateSecret()));
     const initialAdmin = await ensureFirstAdmin(repo, config, now());
     if (initialAdmin) app.log.warn({ email: initialAdmin.email, generated: initialAdmin.generated }, 'created the first admin');
 
     const events = new EventBus(repo.notifications, (err) => app.log.warn({ err }, 'could not relay an event'));
     const metrics = new ManagerMetrics(repo, now);
-    const audit = new AuditLog(repo, app.log, now);
+    const audit = new AuditLog(repo, app.log, now, {
+      ratePerMinute: config.auditRateLimit,
+      retentionMs: config.auditRetentionDays * 86_400_000,
+      maxEntries: config.auditMaxEntries,
+    });
     const deployer = new Deployer({
       repo,
-      agents: options.agents ?? new HttpAgentClient(),
+      agents: options.agents ?? new HttpAgentClient(async () => ({ ca: (await tls.authority()).certificatePem, ...(await tls.clientCredentials()) })),
       events,
       log: app.log,
       now,
@@ -139,7 +146,8 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       intervalMs: config.monitorInterval * 1000,
       reconcileEveryMs: options.reconcileEveryMs,
     });
-    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, version, instanceId };
+    const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
+    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls };
 
     await app.register(cookie);
     await app.register(rateLimit, {
@@ -170,11 +178,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
 
-    installErrorHandlers(app);
     installAuthentication(app, ctx);
-    app.addHook('onRequest', async (request, reply) => {
-      reply.header('x-request-id', request.id);
-    });
     app.addHook('onResponse', async (request, reply) => {
       metrics.httpDuration.observe(
         { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
@@ -186,6 +190,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
     await app.register(authRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(userRoutes, { ctx });
     await app.register(hostRoutes, { ctx });
+    await app.register(enrollmentRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(deploymentRoutes, { ctx });
     await app.register(eventRoutes, { ctx });
     await app.register(auditRoutes, { ctx });
@@ -193,33 +198,23 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
 
     app.addHook('onReady', async () => {
       await events.start();
+      audit.start();
       // One manager per SQLite file: whatever was in flight belonged to a previous run.
       if (repo.dialect === 'sqlite') await repo.releaseForeignLeases(instanceId);
       if (options.monitor ?? true) monitor.start();
     });
     app.addHook('onClose', async () => {
       await monitor.stop();
+      await audit.stop();
       await deployer.close();
       await repo.close();
     });
 
-    return { app, repo, deployer, monitor, events, initialAdmin, instanceId, context: ctx };
+    return { app: app as unknown as FastifyInstance, repo, deployer, monitor, events, initialAdmin, instanceId, context: ctx, scheme: servesTls(config) ? 'https' : 'http' };
   } catch (err) {
     await repo.close().catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * Query strings and paths are text, so their numbers and booleans are coerced; JSON bodies are
- * typed already and taken as they are: `"max_containers": "10"` or an unknown field is an error,
- * not something to guess about.
- */
-function validatorCompiler() {
-  const base: AjvOptions = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false };
-  const body = addFormats.default(new Ajv({ ...base, coerceTypes: false }));
-  const text = addFormats.default(new Ajv({ ...base, coerceTypes: 'array' }));
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? body : text).compile(schema);
 }
 
 function loggerOptions(logger: BuildManagerOptions['logger'], config: ManagerConfig): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
@@ -228,5 +223,5 @@ function loggerOptions(logger: BuildManagerOptions['logger'], config: ManagerCon
   }
   if (logger === false) return { logger: false };
   const given = typeof logger === 'object' && logger !== null ? logger : {};
-  return { logger: { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...given } };
+  return { logger: httpLoggerOptions(config.logLevel, given) };
 }

@@ -1,9 +1,10 @@
-import { LOG_LEVELS, type LogLevel } from '../settings/index.js';
-import { SEVERITIES, type Severity } from '../analyze/index.js';
+import { existsSync } from 'node:fs';
+import { isLoopbackAddress, LOG_LEVELS, parseAllowedHostPaths, parseAllowRules, parseSwitch, type LogLevel } from '../settings/index.js';
+import { DEFAULT_GATE, GATE_THRESHOLDS, RULES, type GateThreshold } from '../analyze/index.js';
 
-export type DeployGate = Severity | 'never';
+export type DeployGate = GateThreshold;
 
-/** Everything the manager reads from its environment (ARCHITECTURE §6, docs/manager.md), typed. */
+/** Everything the manager reads from its environment (docs/manager.md), typed. */
 export interface ManagerConfig {
   port: number;
   /** Interface to listen on. */
@@ -21,18 +22,51 @@ export interface ManagerConfig {
   logLevel: LogLevel;
   /** Seconds an admin key stays valid; 0: until rotated or revoked. */
   adminKeyTtl: number;
-  /** Failed logins in a row that lock an account, and for how long (seconds). */
+  /** Failed logins per account and client address before they back off, and the longest wait (seconds). */
   loginMaxFailures: number;
   loginLockSeconds: number;
   /** Requests to /auth/login per client address and minute. */
   loginRateLimit: number;
-  /** Findings at or above this severity refuse a deployment before it is placed. */
+  /** Findings at or above this severity refuse a deployment before it is placed (ANALYSIS_GATE). */
   deployGate: DeployGate;
+  /** Host path prefixes a stack may reach: ALLOWED_HOST_PATHS (docs/security.md). */
+  allowedHostPaths: string[];
+  /** Rules whose findings never refuse a deployment: GATE_ALLOW_RULES. */
+  gateAllowRules: string[];
   maxPackageBytes: number;
+  /** What a package may unpack to, in all, and that over its own size (once past 1 MiB). */
+  maxPackageExpandedBytes: number;
+  maxPackageRatio: number;
   /** Seconds the manager waits for an agent to deploy a stack. */
   agentTimeout: number;
   /** Behind a reverse proxy: trust X-Forwarded-For for client addresses (audit, rate limits). */
   trustProxy: boolean;
+  /** HTTPS: `on`, `off`, or `auto` (on unless the listen address is loopback). */
+  tls: 'auto' | 'on' | 'off';
+  /** Plain HTTP on an address other machines reach is allowed (`--insecure`, INSECURE_HTTP). */
+  insecure: boolean;
+  /** Names and addresses agents use to reach the manager, for its server certificate. */
+  tlsNames: string[];
+  /** The operator's CA certificate and key (PEM files) instead of the manager's own. */
+  tlsCaCert: string | undefined;
+  tlsCaKey: string | undefined;
+  /** Event streams (GET /events) one user may have open at once. */
+  eventStreamsPerUser: number;
+  /** Audit entries older than this many days are removed; 0: kept forever. */
+  auditRetentionDays: number;
+  /** At most this many audit entries are kept (the oldest go first); 0: no cap. */
+  auditMaxEntries: number;
+  /** Refused or failed actions recorded per actor (or client address) and minute; the rest are counted in one entry. */
+  auditRateLimit: number;
+  /** Refused requests a source may make per window before it is answered 429; 0: no limit. */
+  refusalLimit: number;
+  /** Seconds: the refusal limit's window, and how often refusals are summarized in the log. */
+  refusalWindow: number;
+}
+
+/** Whether the manager serves HTTPS: TLS=on, or TLS=auto on an address other machines reach. */
+export function servesTls(config: Pick<ManagerConfig, 'tls' | 'listenHost'>): boolean {
+  return config.tls === 'on' || (config.tls === 'auto' && !isLoopbackAddress(config.listenHost));
 }
 
 export interface ConfigProblem {
@@ -89,16 +123,33 @@ export function parseManagerConfig(env: Env): ConfigResult {
   const logLevel = LOG_LEVELS[levelName];
   if (!logLevel) problem('LOG_LEVEL', `must be one of ${Object.keys(LOG_LEVELS).join(', ')}, not "${get('LOG_LEVEL')}"`);
 
-  const gateValue = get('DEPLOY_GATE')?.toLowerCase() ?? 'critical';
-  const gates: readonly string[] = [...SEVERITIES, 'never'];
-  if (!gates.includes(gateValue)) problem('DEPLOY_GATE', `must be one of ${gates.join(', ')}, not "${get('DEPLOY_GATE')}"`);
+  // ANALYSIS_GATE as on the agent; DEPLOY_GATE is its earlier name, still read.
+  const gateVariable = get('ANALYSIS_GATE') !== undefined || get('DEPLOY_GATE') === undefined ? 'ANALYSIS_GATE' : 'DEPLOY_GATE';
+  const gateValue = get(gateVariable)?.toLowerCase() ?? DEFAULT_GATE;
+  const gates: readonly string[] = GATE_THRESHOLDS;
+  if (!gates.includes(gateValue)) problem(gateVariable, `must be one of ${gates.join(', ')}, not "${get(gateVariable)}"`);
+  const allowedHostPaths = parseAllowedHostPaths(get('ALLOWED_HOST_PATHS'), problem);
+  const gateAllowRules = parseAllowRules(get('GATE_ALLOW_RULES'), problem, RULES.map((r) => r.id));
 
   const trust = get('TRUST_PROXY')?.toLowerCase() ?? 'false';
   if (!['true', 'false', '1', '0', 'yes', 'no'].includes(trust)) problem('TRUST_PROXY', `must be true or false, not "${trust}"`);
 
+  const tls = get('TLS')?.toLowerCase() ?? 'auto';
+  if (!['auto', 'on', 'off'].includes(tls)) problem('TLS', `must be auto, on or off, not "${get('TLS')}"`);
+  const insecure = parseSwitch(get('INSECURE_HTTP') ?? 'false');
+  if (insecure === undefined) problem('INSECURE_HTTP', `must be true or false, not "${get('INSECURE_HTTP')}"`);
+  const tlsNames = (get('TLS_NAMES') ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+  for (const name of tlsNames) if (!/^[A-Za-z0-9.:*-]{1,253}$/.test(name)) problem('TLS_NAMES', `holds "${name}", which is no host name or address`);
+  const tlsCaCert = get('TLS_CA_CERT');
+  const tlsCaKey = get('TLS_CA_KEY');
+  if ((tlsCaCert === undefined) !== (tlsCaKey === undefined)) problem(tlsCaCert === undefined ? 'TLS_CA_CERT' : 'TLS_CA_KEY', 'is required with the other of TLS_CA_CERT and TLS_CA_KEY');
+  for (const [name, path] of [['TLS_CA_CERT', tlsCaCert], ['TLS_CA_KEY', tlsCaKey]] as const) {
+    if (path !== undefined && !existsSync(path)) problem(name, `names no file: ${path}`);
+  }
+
   const config: ManagerConfig = {
     port: port ?? 8000,
-    listenHost: get('HOST') ?? '0.0.0.0',
+    listenHost: get('HOST') ?? '127.0.0.1',
     databaseUrl,
     adminEmail,
     adminPassword,
@@ -111,9 +162,24 @@ export function parseManagerConfig(env: Env): ConfigResult {
     loginLockSeconds: num('LOGIN_LOCK_SECONDS', 900, { min: 1, max: 30 * 86_400 }) ?? 900,
     loginRateLimit: num('LOGIN_RATE_LIMIT', 10, { min: 1, max: 1_000_000, integer: true }) ?? 10,
     deployGate: gateValue as DeployGate,
+    allowedHostPaths,
+    gateAllowRules,
     maxPackageBytes: 2 ** 20 * (num('MAX_PACKAGE_MB', 100, { min: 0.001, max: 65_536 }) ?? 100),
+    maxPackageExpandedBytes: 2 ** 20 * (num('MAX_PACKAGE_EXPANDED_MB', 256, { min: 0.001, max: 1_048_576 }) ?? 256),
+    maxPackageRatio: num('MAX_PACKAGE_RATIO', 200, { min: 1, max: 1_000_000 }) ?? 200,
     agentTimeout: num('AGENT_TIMEOUT', 600, { min: 1, max: 86_400 }) ?? 600,
     trustProxy: ['true', '1', 'yes'].includes(trust),
+    tls: tls as ManagerConfig['tls'],
+    insecure: insecure ?? false,
+    tlsNames,
+    tlsCaCert,
+    tlsCaKey,
+    eventStreamsPerUser: num('EVENTS_MAX_STREAMS', 5, { min: 1, max: 10_000, integer: true }) ?? 5,
+    auditRetentionDays: num('AUDIT_RETENTION_DAYS', 365, { min: 0, max: 36_500 }) ?? 365,
+    auditMaxEntries: num('AUDIT_MAX_ENTRIES', 1_000_000, { min: 0, max: 1_000_000_000, integer: true }) ?? 1_000_000,
+    auditRateLimit: num('AUDIT_RATE_LIMIT', 60, { min: 1, max: 1_000_000, integer: true }) ?? 60,
+    refusalLimit: num('REFUSAL_LIMIT', 100, { min: 0, max: 1_000_000, integer: true }) ?? 100,
+    refusalWindow: num('REFUSAL_WINDOW', 60, { min: 1, max: 86_400 }) ?? 60,
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

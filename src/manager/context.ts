@@ -3,7 +3,9 @@ import type { ManagerConfig } from './config.js';
 import type { Deployer } from './deployer.js';
 import type { EventBus } from './events.js';
 import type { ManagerMetrics } from './metrics.js';
+import type { LoginBackoff } from './security/index.js';
 import type { Repository } from './storage/repository.js';
+import type { ManagerTls } from './tls.js';
 
 /** What the route plugins share; passed to each as its options. */
 export interface ManagerContext {
@@ -16,6 +18,9 @@ export interface ManagerContext {
   audit: AuditLog;
   metrics: ManagerMetrics;
   deployer: Deployer;
+  /** Failed logins per account and client address. */
+  logins: LoginBackoff;
   version: string;
   instanceId: string;
+  tls: ManagerTls;
 }

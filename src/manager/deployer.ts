@@ -164,7 +164,7 @@ export class Deployer {
 
   async target(host: HostRecord): Promise<AgentTarget> {
     const serverKey = await mintServerKey(this.options.secret, { hostId: host.id, jti: host.keyJti, issuedAt: host.keyIssuedAt });
-    return { ip: host.ip, apiPort: host.apiPort, serverKey };
+    return { ip: host.ip, apiPort: host.apiPort, serverKey, certSha256: host.agentCertSha256 };
   }
 }
 

@@ -1,4 +1,4 @@
-export { buildManager, REDACTED_PATHS, type BuildManagerOptions, type Manager } from './app.js';
+export { buildManager, type BuildManagerOptions, type Manager } from './app.js';
 export {
   DEFAULT_DATABASE_URL,
   defaultMonitorInterval,
@@ -12,9 +12,10 @@ export {
   type LogLevel,
   type ManagerConfig,
 } from './config.js';
-export { HttpAgentClient, agentBaseUrl, type AgentClient, type AgentContainer, type AgentResult, type AgentTarget } from './agent-client.js';
+export { HttpAgentClient, agentBaseUrl, type AgentClient, type AgentContainer, type AgentResult, type AgentTarget, type AgentTls } from './agent-client.js';
 export { GENERATED_ADMIN_EMAIL, type InitialAdmin } from './first-admin.js';
-export { ensureLocalHost, type LocalHostOptions } from './local-host.js';
+export { ensureLocalHost, localAgentIdentity, type LocalHostOptions } from './local-host.js';
+export { servesTls } from './config.js';
 export { openRepository, openDatabase, sqlitePath } from './storage/open.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './storage/migrations.js';
 export { UniqueViolation, numberedPlaceholders, type Database, type Queryable } from './storage/database.js';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { agentCommonName, certificateSha256, generateKeyPair } from '../pki/index.js';
 import type { Manager } from './app.js';
 import { hashKey, mintServerKey } from './security/keys.js';
 import { newHostRecord } from './storage/index.js';
@@ -35,4 +36,23 @@ export async function ensureLocalHost(manager: Manager, options: LocalHostOption
   );
   await audit.record(undefined, { action: 'host.register', target: id, actor: null, details: { hostname: options.hostname, local: true } });
   return { hostId: id, serverKey, created: true };
+}
+
+/**
+ * An identity for the local agent when the manager serves HTTPS: a certificate from the manager
+ * CA, recorded as the host's, so that it is called and heartbeats as an enrolled agent does.
+ * Shaped as the agent's enrollment file (docs/agent.md, "Enrollment"), kept in memory only.
+ */
+export async function localAgentIdentity(
+  manager: Manager,
+  host: { hostId: string; serverKey: string },
+  managerUrl: string,
+  heartbeatInterval: number,
+): Promise<{ managerUrl: string; hostId: string; serverKey: string; caCertificate: string; caSha256: string; certificate: string; privateKey: string; heartbeatInterval: number }> {
+  const { tls, repo, now } = manager.context;
+  const ca = await tls.authority();
+  const keys = generateKeyPair();
+  const certificate = ca.issue({ commonName: agentCommonName(host.hostId), publicKeyPem: keys.publicKeyPem, names: ['127.0.0.1', 'localhost'], use: 'both', days: 397 });
+  await repo.setHostCertificate(host.hostId, certificateSha256(certificate), now());
+  return { managerUrl, hostId: host.hostId, serverKey: host.serverKey, caCertificate: ca.certificatePem, caSha256: ca.sha256, certificate, privateKey: keys.privateKeyPem, heartbeatInterval };
 }

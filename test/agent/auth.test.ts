@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { keyChecker, presentedKey } from '../../src/agent/auth.js';
+import { keyChecker } from '../../src/agent/auth.js';
+import { presentedKey } from '../../src/http/index.js';
 import { checkRelativePath, isStackName } from '../../src/agent/names.js';
 
 describe('presentedKey', () => {

@@ -16,14 +16,15 @@ function problems(result: ConfigResult): { variable: string; message: string }[]
 }
 
 describe('parseAgentConfig', () => {
-  test('defaults follow ARCHITECTURE §5 and machine-lab', () => {
+  test('defaults follow docs/agent.md and machine-lab', () => {
     const config = ok(parseAgentConfig(base));
     assert.equal(config.apiPort, 8003);
     assert.equal(config.apiHost, '0.0.0.0');
     assert.equal(config.heartbeatInterval, 10);
     assert.equal(config.dockerHost, 'unix:///var/run/docker.sock');
     assert.equal(config.logLevel, 'info');
-    assert.equal(config.analysisGate, 'critical');
+    assert.equal(config.analysisGate, 'high');
+    assert.deepEqual([config.allowedHostPaths, config.gateAllowRules], [[], []]);
     assert.equal(config.managerUrl, undefined);
     assert.equal(config.maxContainers, undefined);
     assert.equal(config.workDir, '/srv/agent');
@@ -60,6 +61,14 @@ describe('parseAgentConfig', () => {
     assert.equal(config.analysisGate, 'high');
     assert.equal(config.packageLimits.maxArchiveBytes, 2 * 2 ** 20);
     assert.equal(config.packageLimits.maxEntries, 50);
+  });
+
+  test('the gate allowances: absolute host paths and rule ids, each bad one named', () => {
+    const config = ok(parseAgentConfig({ ...base, ALLOWED_HOST_PATHS: '/srv/www/, /data/shared', GATE_ALLOW_RULES: 'Privileged,foreign-resource' }));
+    assert.deepEqual(config.allowedHostPaths, ['/srv/www', '/data/shared']);
+    assert.deepEqual(config.gateAllowRules, ['privileged', 'foreign-resource']);
+    const bad = problems(parseAgentConfig({ ...base, ALLOWED_HOST_PATHS: 'srv,/a/../etc', GATE_ALLOW_RULES: 'not a rule' }));
+    assert.deepEqual(bad.map((p) => p.variable), ['ALLOWED_HOST_PATHS', 'ALLOWED_HOST_PATHS', 'GATE_ALLOW_RULES']);
   });
 
   test('empty values count as unset', () => {

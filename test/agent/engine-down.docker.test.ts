@@ -39,7 +39,7 @@ after(async () => {
 });
 
 describe('heartbeats', () => {
-  test('carry the figures of ARCHITECTURE §5, as integers where machine-lab had them', async () => {
+  test('carry the figures of docs/agent.md, as integers where machine-lab had them', async () => {
     await manager.waitFor(2);
     const beat = manager.beats[0]!;
     assert.equal(beat.url, '/hosts/host-7/heartbeat');

@@ -134,6 +134,6 @@ describe('Heartbeat against a manager on 127.0.0.1', () => {
     const results = start(url, { intervalMs: 10_000 });
     await manager.waitFor(1);
     while (results.length === 0) await new Promise((r) => setTimeout(r, 5));
-    assert.match(beat!.status.lastError ?? '', /HTTP 401 \(check SERVER_KEY\)/);
+    assert.match(beat!.status.lastError ?? '', /HTTP 401 \(check SERVER_KEY and HOST_ID/);
   });
 });

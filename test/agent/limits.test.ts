@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { statsView } from '../../src/agent/container-view.js';
-import { AgentError } from '../../src/agent/errors.js';
+import { HttpError } from '../../src/http/index.js';
 import { LimitGuard } from '../../src/agent/limits.js';
 import type { ResourceProbe } from '../../src/agent/resources.js';
 import type { ContainerStats } from '../../src/docker/index.js';
@@ -13,11 +13,11 @@ const probe = (cpu: number, mem: number): ResourceProbe => ({
   disk: async () => undefined,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<AgentError> {
+async function refusal(promise: Promise<unknown>): Promise<HttpError> {
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof AgentError);
+    assert.ok(err instanceof HttpError);
     assert.equal(err.statusCode, 409);
     assert.equal(err.code, 'limit_reached');
     return err;

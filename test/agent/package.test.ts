@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from '../../src/agent/config.js';
-import { AgentError } from '../../src/agent/errors.js';
+import { HttpError } from '../../src/http/index.js';
 import { detectFormat, unpackPackage } from '../../src/agent/package-extract.js';
 import { makeTar, makeZip, type ArchiveEntry } from './helpers/archives.js';
 
@@ -27,7 +27,7 @@ async function unpack(archive: Buffer, limits: Partial<PackageLimits> = {}) {
 async function refused(archive: Buffer, status: number, message: RegExp, limits: Partial<PackageLimits> = {}) {
   const { run, dest, victim, base } = await unpack(archive, limits);
   await assert.rejects(run, (err: unknown) => {
-    assert.ok(err instanceof AgentError, `expected an AgentError, got ${String(err)}`);
+    assert.ok(err instanceof HttpError, `expected an HttpError, got ${String(err)}`);
     assert.equal(err.statusCode, status, err.message);
     assert.match(err.message, message);
     return true;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { StackDetail, StackSummary } from '../../src/contract/index.js';
@@ -19,7 +20,8 @@ let agent: TestAgent;
 before(async () => {
   await docker.ping({ timeoutMs: 5000 });
   await ensureTestImage(docker);
-  agent = await testAgent();
+  // The operator lowered the gate to critical, so that WEB (a default database password: high) deploys.
+  agent = await testAgent({ ANALYSIS_GATE: 'critical' });
 });
 
 after(async () => {
@@ -97,7 +99,7 @@ describe('stacks from compose and files', () => {
     assert.equal(body.source, 'compose');
     assert.deepEqual(body.services.map((s) => s.name), ['web']);
     assert.equal(body.services[0]!.containers[0]!.name, `${name}-web-1`);
-    assert.ok(body.findings.some((f) => f.rule === 'default-credential' && f.severity === 'high'), 'a high finding does not stop the default (critical) gate');
+    assert.ok(body.findings.some((f) => f.rule === 'default-credential' && f.severity === 'high'), 'a high finding does not stop a critical gate');
 
     const [container] = await projectContainers(name);
     assert.ok(container);
@@ -186,7 +188,7 @@ describe('the analysis gate', () => {
     assert.equal(res.statusCode, 422);
     const error = res.json().error;
     assert.equal(error.code, 'analysis_gate');
-    assert.match(error.message, /1 finding at or above critical \(privileged in root\)/);
+    assert.match(error.message, /1 finding the deploy policy refuses \(gate critical; host-reaching rules at any severity\): privileged in root/);
     assert.equal(error.details.gate, 'critical');
     assert.deepEqual(
       error.details.findings.map((f: { rule: string; line: number }) => [f.rule, f.line]),
@@ -216,7 +218,8 @@ describe('the analysis gate', () => {
   });
 
   test('ANALYSIS_GATE and ANALYSIS_CONFIG are the operator’s to set', async () => {
-    const strict = await testAgent({ ANALYSIS_GATE: 'high' });
+    // The default gate is high.
+    const strict = await testAgent();
     try {
       const res = await deploy(strict.app, { name: stackName('agt-gate-high'), compose: WEB, files: [{ path: 'site/health', content: 'ok\n' }] });
       assert.equal(res.statusCode, 422);
@@ -226,13 +229,36 @@ describe('the analysis gate', () => {
     }
     const configFile = join(agent.workDir, 'operator-gate.yml');
     writeFileSync(configFile, 'rules:\n  default-credential: critical\n');
-    const regraded = await testAgent({ ANALYSIS_CONFIG: configFile });
+    const regraded = await testAgent({ ANALYSIS_GATE: 'critical', ANALYSIS_CONFIG: configFile });
     try {
       const res = await deploy(regraded.app, { name: stackName('agt-gate-op'), compose: WEB, files: [{ path: 'site/health', content: 'ok\n' }] });
       assert.equal(res.statusCode, 422);
       assert.equal(res.json().error.details.findings[0].severity, 'critical');
     } finally {
       await regraded.close();
+    }
+  });
+});
+
+describe('the operator allowances', () => {
+  test('ALLOWED_HOST_PATHS and GATE_ALLOW_RULES open what they name, and every use is logged', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'shipshape-allowed-'));
+    const open = await testAgent({ ALLOWED_HOST_PATHS: shared, GATE_ALLOW_RULES: 'dangerous-capability' });
+    try {
+      const compose = `services:\n  app:\n    image: ${TEST_IMAGE}\n    command: [sleep, '600']\n    stop_grace_period: 1s\n    cap_add: [NET_RAW]\n    volumes: ["${shared}:/shared:ro"]\n`;
+      const name = stackName('agt-allow');
+      const res = await deploy(open.app, { name, compose });
+      assert.equal(res.statusCode, 201, res.body);
+      const uses = open.logs.filter((l) => l.msg && String(l.msg).startsWith('gate allowance used'));
+      assert.deepEqual(uses.map((l) => [l.rule, l.allowed_by, l.line]).sort(), [['dangerous-capability', 'rule', 6], ['host-path-escape', 'host-path', 7]]);
+      assert.equal((await open.app.inject({ method: 'DELETE', url: `/stacks/${name}`, headers: AUTH })).statusCode, 200);
+      // A path beside the allowed one, and a link out of it, stay refused.
+      const beside = await deploy(open.app, { name: stackName('agt-allow-no'), compose: compose.replace(`${shared}:`, `${shared}-x:`) });
+      assert.equal(beside.statusCode, 422);
+      assert.equal(beside.json().error.details.findings[0].rule, 'host-path-escape');
+    } finally {
+      await open.close();
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 });

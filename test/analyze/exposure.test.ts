@@ -76,7 +76,7 @@ describe('exposureOf', () => {
 
 describe('securityLevel', () => {
   const finding = (rule: string, severity: Finding['severity'], service: string | null = 'web'): Finding => ({
-    rule, severity, service, file: 'compose.yaml', line: 1, column: 1, message: '', fix: null,
+    rule, severity, service, services: service === null ? [] : [service], file: 'compose.yaml', line: 1, column: 1, message: '', fix: null,
   });
   const security = (id: string): boolean => !id.startsWith('missing-');
 

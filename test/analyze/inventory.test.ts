@@ -176,7 +176,7 @@ describe('buildInventory', () => {
 
   it('rates each service from its security findings and exposure', () => {
     const finding = (rule: string, severity: Finding['severity'], service: string): Finding => ({
-      rule, severity, service, file: 'compose.yaml', line: 1, column: 1, message: '', fix: null,
+      rule, severity, service, services: [service], file: 'compose.yaml', line: 1, column: 1, message: '', fix: null,
     });
     const rated = buildInventory(ctx, {
       findings: [finding('latest-tag', 'medium', 'api'), finding('privileged', 'critical', 'cache'), finding('missing-healthcheck', 'medium', 'db')],

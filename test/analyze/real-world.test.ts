@@ -112,6 +112,8 @@ describe('awesome-compose, as a careful reader sees it', () => {
         'flask-redis redis 5',
         'nginx-nodejs-redis redis 6',
         'postgresql-pgadmin postgres 10',
+        // Prometheus's API serves every scraped metric and, with the admin API, deletes series: a data store.
+        'prometheus-grafana prometheus 8',
         'react-rust-postgres db 42',
         // Redpanda's Kafka API (9092, 29092), schema registry, HTTP proxy and admin API: no auth.
         'wasmedge-kafka-mysql redpanda 14 15 16 17 18',
@@ -272,14 +274,10 @@ describe('awesome-compose, as a careful reader sees it', () => {
     assert.deepEqual([...built].filter((s) => root.has(s)), []);
   });
 
-  it(
-    'flags the Node.js inspector ports react-express-mysql publishes on all interfaces (9229, 9230)',
-    { todo: 'no rule of ARCHITECTURE §3 covers debugger ports: an open inspector is remote code execution, yet only unbound-port-interface (medium) reports them' },
-    () => {
-      const debug = findings.filter((f) => f.project === 'react-express-mysql' && (f.line === 17 || f.line === 18));
-      assert.ok(debug.some((f) => f.rule !== 'unbound-port-interface' && (f.severity === 'critical' || f.severity === 'high')));
-    },
-  );
+  it('flags the Node.js inspector ports react-express-mysql publishes on all interfaces (9229, 9230), and no other debug port', () => {
+    assert.deepEqual(of('debug-port-exposed'), expected('debug-port-exposed', 'react-express-mysql backend 17 18'));
+    assert.ok(findings.filter((f) => f.rule === 'debug-port-exposed').every((f) => f.severity === 'high'));
+  });
 
   it('reports every published port without a host address as unbound, and no other', () => {
     const unbound = findings.filter((f) => f.rule === 'unbound-port-interface');

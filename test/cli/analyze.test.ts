@@ -93,13 +93,41 @@ describe('shipshape analyze', () => {
     const dev = report.projects[0]!.environments[1]!;
     assert.ok(dev.findings.some((f) => f.rule === 'dev-override-weakens-security'));
     assert.deepEqual(json([dir, '--env', 'dev']).projects[0]!.environments.map((e) => e.name), ['dev']);
+    // A typo in a CI gate must not pass: exit 2, naming the environments there are.
+    const typo = run([dir, '--env', 'nope']);
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /no environment named "nope"; the environments here are: base, dev/);
+    assert.equal(typo.stdout, '');
+  });
+
+  it('analyzes the services of a --profile only when asked', () => {
+    const dir = writeTree({ 'compose.yaml': `${CLEAN}  debug:\n    image: dbg:1\n    privileged: true\n    profiles: [debug]\n` });
+    assert.ok(!rules(json([dir])).includes('privileged'));
+    assert.ok(rules(json([dir, '--profile', 'debug'])).includes('privileged'));
+  });
+
+  it('never judges host paths by the machine that runs it: ~ stays ~, paths outside the project are not missing', () => {
+    const dir = writeTree({
+      'compose.yaml':
+        'services:\n  app:\n    image: app:1.2\n    volumes: ["~/.config/app:/config:ro", "/srv/nowhere/data:/data", "./here.conf:/etc/here.conf:ro"]\n' +
+        '    env_file: [/opt/nowhere/app.env]\nsecrets:\n  key: {file: ~/keys/key.pem}\n',
+    });
+    const report = json([dir]);
+    const env = report.projects[0]!.environments[0]! as unknown as { findings: { rule: string; message: string }[]; inventory: unknown };
+    const missing = env.findings.filter((f) => ['missing-bind-source', 'missing-file-reference'].includes(f.rule));
+    assert.deepEqual(missing.map((f) => `${f.rule}: ${f.message.includes('here.conf')}`), ['missing-bind-source: true']);
+    const text = JSON.stringify(report);
+    assert.ok(!text.includes(process.env.HOME ?? '/root'), 'the analyzing user\'s home never appears');
+    assert.ok(text.includes('~/.config/app'));
   });
 
   it('analyzes a compose file given as the path, with its folder\'s config', () => {
     const dir = writeTree({ 'stack.yaml': PRIVILEGED, '.shipshape.yml': 'rules:\n  privileged: off\n' });
     const r = run([join(dir, 'stack.yaml'), '--format', 'json']);
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(!rules(JSON.parse(r.stdout) as JsonReport).includes('privileged'));
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.ok(!rules(report).includes('privileged'));
+    assert.equal(report.projects[0]!.dir, '.');
   });
 
   it('exits 2 on a missing directory, an unknown format or --fail-on', () => {

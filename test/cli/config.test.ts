@@ -22,6 +22,22 @@ describe('shipshape config', () => {
     assert.deepEqual(doc.networks, { default: { name: 'demo_default' } });
   });
 
+  it('writes $ as $$ like docker compose config, so its output loads back to the same values', () => {
+    const dir = writeTree({
+      'compose.yaml': 'name: demo\nservices:\n  web:\n    image: nginx\n    command: ["sh", "-c", "echo $$host $${PORT}"]\n    environment: {PRICE: "5$$"}\n',
+    });
+    const first = run(['config', dir]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /echo \$\$host \$\$\{PORT\}/);
+    const again = writeTree({ 'compose.yaml': first.stdout });
+    const second = run(['config', again, '--format', 'json']);
+    assert.equal(second.status, 0, second.stderr);
+    const doc = JSON.parse(second.stdout) as { services: { web: { command: string[]; environment: Record<string, string> } } };
+    assert.deepEqual(doc.services.web.command, ['sh', '-c', 'echo $$host $${PORT}']);
+    assert.deepEqual(doc.services.web.environment, { PRICE: '5$$' });
+    assert.equal(run(['config', again]).stdout, first.stdout);
+  });
+
   it('exits 2 with file:line:column on bad input, and no stack trace', () => {
     const dir = writeTree({ 'compose.yaml': 'services:\n  web:\n    image: a\n    image: b\n' });
     const r = run(['config', dir]);

@@ -114,10 +114,10 @@ describe('shipshape up / ps / logs / restart / down', { concurrency: true }, () 
   });
 
   it('exits 2 with file:line for an unsupported key, and creates nothing', async () => {
-    const { name, dir, file } = project('unsupported', `services:\n  web:\n    image: ${TEST_IMAGE}\n    devices: ["/dev/fuse"]\n`);
+    const { name, dir, file } = project('unsupported', `services:\n  web:\n    image: ${TEST_IMAGE}\n    post_start: [{command: "true"}]\n`);
     const r = await shipshape(['up', '-d', dir, '-p', name]);
     assert.equal(r.status, 2);
-    assert.equal(r.stderr, `${file}:4:5: "devices" is not supported by shipshape up (services.web.devices)\n`);
+    assert.equal(r.stderr, `${file}:4:5: "post_start" is not supported by shipshape up (services.web.post_start): lifecycle hooks are not run by shipshape up yet\n`);
     assert.deepEqual(await containers(name), []);
   });
 

@@ -123,13 +123,74 @@ describe('discoverProjects: one folder', () => {
     });
     assert.deepEqual(
       envs(discoverProjects(root, defaultServiceProbe).projects[0]).map((e) => e.name),
-      ['base', 'dev', 'prod.eu', 'staging', 'test'],
+      ['base', 'dev', 'my', 'prod.eu', 'staging', 'test'],
+    );
+  });
+
+  it('takes a file that uses what only the base defines for an overlay, even when every service has an image', () => {
+    const root = tree({
+      'compose.yaml': 'services:\n  db: {image: postgres:16}\n  web: {image: nginx:1.27}\nnetworks: {back: {}}\nvolumes: {pgdata: {}}\n',
+      'compose.workers.yaml': 'services:\n  worker: {image: app:1, depends_on: [db]}\n',
+      'compose.tools.yaml': 'services:\n  adminer: {image: adminer:4, networks: [back]}\n',
+      'compose.backup.yaml': 'services:\n  backup: {image: backup:1, volumes: ["pgdata:/data:ro"]}\n',
+      'compose.demo.yaml': 'services:\n  demo: {image: demo:1, volumes: ["./data:/data"], networks: [own]}\nnetworks: {own: {}}\n',
+    });
+    assert.deepEqual(envs(discoverProjects(root, defaultServiceProbe).projects[0]), [
+      { name: 'base', files: ['compose.yaml'] },
+      { name: 'backup', files: ['compose.yaml', 'compose.backup.yaml'] },
+      { name: 'demo', files: ['compose.demo.yaml'] },
+      { name: 'tools', files: ['compose.yaml', 'compose.tools.yaml'] },
+      { name: 'workers', files: ['compose.yaml', 'compose.workers.yaml'] },
+    ]);
+  });
+
+  it('puts the one sibling that completes an overlay of an overlay between it and the base', () => {
+    const root = tree({
+      'compose.yaml': 'services:\n  web: {image: nginx:1.27}\n',
+      'overrides/compose.custom-domain.yaml': 'services:\n  custom-domain: {image: certbot:2}\n',
+      'overrides/compose.custom-domain-ssl.yaml': 'services:\n  custom-domain: {environment: [SSL=1]}\n',
+      'overrides/compose.edge.yaml': 'services:\n  edge: {environment: [X=1]}\n',
+    });
+    const top = discoverProjects(root, defaultServiceProbe).projects[0];
+    assert.deepEqual(
+      envs(top).filter((e) => e.name.startsWith('overrides/')),
+      [
+        { name: 'overrides/custom-domain-ssl', files: ['compose.yaml', 'overrides/compose.custom-domain.yaml', 'overrides/compose.custom-domain-ssl.yaml'] },
+        { name: 'overrides/edge', files: ['compose.yaml', 'overrides/compose.edge.yaml'] },
+      ],
+    );
+  });
+
+  it('finds compose files in sub-folders: overlays of the project above join it, standalone ones are projects', () => {
+    const root = tree({
+      'compose.yaml': 'services:\n  db: {image: postgres:16}\n  web: {image: nginx:1.27}\n',
+      'deploy/compose.prod.yaml': 'services:\n  web: {ports: ["443:443"]}\n',
+      'deploy/monitoring-compose.yml': 'services:\n  exporter: {image: exporter:1, depends_on: [db]}\n',
+      'examples/demo/docker-compose.yml': 'services:\n  demo: {image: demo:1}\n',
+    });
+    const result = discoverProjects(root, defaultServiceProbe);
+    assert.deepEqual(result.issues, []);
+    assert.deepEqual(
+      result.projects.map((p) => ({ dir: path.relative(root, p.dir), environments: envs(p) })),
+      [
+        {
+          dir: '',
+          environments: [
+            { name: 'base', files: ['compose.yaml'] },
+            { name: 'deploy/monitoring', files: ['compose.yaml', 'deploy/monitoring-compose.yml'] },
+            { name: 'deploy/prod', files: ['compose.yaml', 'deploy/compose.prod.yaml'] },
+          ],
+        },
+        { dir: 'examples/demo', environments: [{ name: 'base', files: ['docker-compose.yml'] }] },
+      ],
     );
   });
 
   it('treats a file the probe cannot read as standalone', () => {
     const root = tree({ 'compose.yaml': WITH_IMAGE, 'compose.a.yaml': PORTS_ONLY, 'compose.b.yaml': PORTS_ONLY });
-    const probe: ServiceProbe = (file) => (file.endsWith('compose.a.yaml') ? undefined : [{ name: 'web', hasImageOrBuild: false }]);
+    const none = { services: [], networks: [], volumes: [] };
+    const probe: ServiceProbe = (file) =>
+      file.endsWith('compose.a.yaml') ? undefined : { services: [{ name: 'web', hasImageOrBuild: false }], defines: none, uses: none };
     assert.deepEqual(envs(discoverProjects(root, probe).projects[0]), [
       { name: 'base', files: ['compose.yaml'] },
       { name: 'a', files: ['compose.a.yaml'] },
@@ -215,10 +276,10 @@ describe('discoverProjects: recursive search', () => {
     );
   });
 
-  it('does not search below the root once the root has a compose file', () => {
+  it('searches below a root that has a compose file: a standalone file there is a project of its own', () => {
     const root = tree({ 'compose.prod.yaml': WITH_IMAGE, 'sub/compose.yaml': WITH_IMAGE });
     const result = discoverProjects(root, defaultServiceProbe);
-    assert.deepEqual(result.projects.map((p) => p.dir), [root]);
+    assert.deepEqual(result.projects.map((p) => p.dir), [root, path.join(root, 'sub')]);
   });
 
   it('stops ten folders below the root', () => {
@@ -367,7 +428,7 @@ describe('readShipshapeConfig', () => {
 });
 
 describe('defaultServiceProbe', () => {
-  const probe = (content: string) => defaultServiceProbe(path.join(tree({ 'c.yaml': content }), 'c.yaml'));
+  const probe = (content: string) => defaultServiceProbe(path.join(tree({ 'c.yaml': content }), 'c.yaml'))?.services;
 
   it('says which services have image, build or extends', () => {
     assert.deepEqual(
@@ -423,6 +484,22 @@ describe('defaultServiceProbe', () => {
     assert.equal(probe('services:\n  a: [\n'), undefined);
     assert.deepEqual(probe('- a\n'), []);
     assert.deepEqual(probe('volumes:\n  data:\n'), []);
+  });
+
+  it('lists what a file defines and what its services use', () => {
+    const probed = defaultServiceProbe(
+      path.join(
+        tree({
+          'c.yaml':
+            'services:\n  a:\n    image: x\n    depends_on: {db: {condition: service_healthy}}\n    links: ["cache:redis"]\n' +
+            '    network_mode: "service:vpn"\n    volumes: [data:/d, ./x:/x, {type: volume, source: logs, target: /l}]\n    networks: [back, default]\n' +
+            'volumes: {data: {}}\nnetworks: {front: {}}\n',
+        }),
+        'c.yaml',
+      ),
+    );
+    assert.deepEqual(probed?.defines, { services: ['a'], networks: ['front'], volumes: ['data'] });
+    assert.deepEqual(probed?.uses, { services: ['db', 'cache', 'vpn'], networks: ['back'], volumes: ['data', 'logs'] });
   });
 
   it('survives an alias bomb', () => {

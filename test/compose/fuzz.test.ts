@@ -20,7 +20,7 @@ function load(text: string): Diagnostic[] {
   processComposeText(text, '/fuzz/compose.yaml', '/fuzz', ctx);
   const ms = performance.now() - started;
   // Generous on purpose: this catches hangs and blow-ups, not a slow CI machine (speed is benchmarked).
-  assert.ok(ms < 5000, `one input took ${Math.round(ms)} ms`);
+  assert.ok(ms < 20_000, `one input took ${Math.round(ms)} ms`);
   for (const d of ctx.diagnostics) {
     assert.equal(d.file, '/fuzz/compose.yaml');
     assert.ok(d.line >= 1 && d.column >= 1, `unlocated: ${d.code} ${d.message}`);

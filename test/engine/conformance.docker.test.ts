@@ -386,6 +386,60 @@ volumes:
     driver_opts: {type: tmpfs, device: tmpfs, o: "size=1m"}
 `;
 
+/**
+ * The kernel-side keys: namespaces shared with another service, links, volumes_from, DNS,
+ * sysctls, devices, cgroup limits, a one-letter named volume with a name. (`cgroup` and `uts`
+ * are left out: docker-compose v1 does not know them.)
+ */
+const KERNEL = `
+services:
+  app:
+    image: ${TEST_IMAGE}
+    command: sleep 3600
+    init: true
+    sysctls: [net.core.somaxconn=1024]
+    dns: 10.0.0.53
+    dns_search: example.com
+    dns_opt: [ndots:2]
+    devices: ["/dev/null:/dev/mynull:rw"]
+    device_cgroup_rules: ["c 1:3 mr"]
+    links: [store, "store:bee"]
+    pid: service:store
+    ipc: service:store
+    shm_size: 32m
+    oom_score_adj: 100
+    oom_kill_disable: false
+    group_add: ["1234"]
+    mac_address: 02:42:ac:11:65:43
+    cgroup_parent: shipshape-conformance
+    runtime: runc
+    blkio_config: {weight: 300}
+    cpu_shares: 512
+    cpu_quota: 50000
+    cpu_period: 100000
+    cpuset: "0"
+    cpu_count: 1
+    mem_swappiness: 10
+    mem_limit: 100m
+    memswap_limit: 200m
+    volumes_from: ["store:ro"]
+    volumes: ["v:/data"]
+    domainname: example.org
+    userns_mode: host
+    isolation: default
+    deploy:
+      restart_policy: {condition: on-failure, max_attempts: 3}
+  store:
+    image: ${TEST_IMAGE}
+    command: sleep 3600
+    init: true
+    ipc: shareable
+    volumes: [/shared]
+volumes:
+  v:
+    name: \${VOLUME_NAME}
+`;
+
 interface Stack {
   id: string;
   dir: string;
@@ -459,9 +513,17 @@ function facts(c: Inspected, project: string, vars: Record<string, string>, idTo
   const labels = Object.entries(c.Config.Labels ?? {})
     .filter(([k]) => !RUN_LABELS.has(k as never) && !V2_ONLY_LABELS.has(k as never))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  const networkMode = host.NetworkMode.startsWith('container:')
-    ? `container:${idToService.get(host.NetworkMode.slice(10)) ?? host.NetworkMode}`
-    : unproject(host.NetworkMode);
+  // Another container by ID (v1) or by name (compose v2, Shipshape): named by its service.
+  const byService = (mode: unknown) =>
+    typeof mode === 'string' && mode.startsWith('container:') ? `container:${idToService.get(mode.slice(10)) ?? mode}` : mode;
+  const networkMode = host.NetworkMode.startsWith('container:') ? byService(host.NetworkMode) : unproject(host.NetworkMode);
+  const volumesFrom = ((host['VolumesFrom'] as string[] | null) ?? []).map((v) => {
+    const [ref = '', mode] = v.split(':');
+    return `${idToService.get(ref) ?? ref}${mode ? `:${mode}` : ''}`;
+  });
+  // Each tool also links a container under its own names for it (`b_1`, `b-1`, the full name): compare the aliases the file gives.
+  const links = (list: string[] | null | undefined) =>
+    [...new Set((list ?? []).map((l) => l.split(':')).filter(([, alias = '']) => !/[-_]\d+$/.test(alias)).map(([target = '', alias]) => `${idToService.get(target) ?? target}:${alias}`))].sort();
   return {
     ports: Object.fromEntries(
       Object.entries(host.PortBindings ?? {}).map(([k, list]) => [k, list.map((b) => ({ HostIp: b.HostIp, HostPort: unvar(b.HostPort) }))]),
@@ -508,6 +570,14 @@ function facts(c: Inspected, project: string, vars: Record<string, string>, idTo
     tmpfs: host['Tmpfs'],
     logConfig: host['LogConfig'],
     networkMode,
+    pidMode: byService(host['PidMode']),
+    ipcMode: byService(host['IpcMode']),
+    volumesFrom,
+    macAddress: c.Config['MacAddress'],
+    domainname: c.Config['Domainname'],
+    kernel: Object.fromEntries(
+      KERNEL_FIELDS.map((k) => [k, host[k]]),
+    ),
     networks: Object.fromEntries(
       Object.entries(c.NetworkSettings.Networks).map(([name, n]) => [
         unproject(name),
@@ -515,11 +585,19 @@ function facts(c: Inspected, project: string, vars: Record<string, string>, idTo
           // v1 adds the short container ID, v2 (and Shipshape) the container name: compare the rest.
           aliases: [...new Set((n.Aliases ?? []).filter((a) => a !== shortId && a !== ownName))].sort(),
           ipv4: unvar(String((n.IPAMConfig?.['IPv4Address'] as string | undefined) ?? '')),
+          links: links(n['Links'] as string[] | null | undefined),
         },
       ]),
     ),
   };
 }
+
+/** HostConfig fields of the kernel-side keys, compared as the engine reports them. */
+const KERNEL_FIELDS = [
+  'Sysctls', 'Dns', 'DnsOptions', 'DnsSearch', 'Devices', 'DeviceCgroupRules', 'DeviceRequests', 'UsernsMode', 'UTSMode', 'Isolation',
+  'ShmSize', 'OomScoreAdj', 'OomKillDisable', 'GroupAdd', 'CgroupParent', 'Runtime', 'BlkioWeight', 'CpuShares', 'CpuQuota',
+  'CpuPeriod', 'CpusetCpus', 'CpuCount', 'CpuPercent', 'MemorySwappiness', 'MemorySwap',
+] as const;
 
 function bindMode(mode: string): string {
   const options = mode.split(',').filter(Boolean);
@@ -564,7 +642,13 @@ async function resourceFacts(project: string, vars: Record<string, string>, mode
       }),
     ),
     volumes: Object.fromEntries(
-      volumes.map((v) => [unproject(v.Name), { driver: v.Driver, options: empty(v.Options), labels: ownLabels(v.Labels) }]),
+      volumes.map((v) => {
+        const labels = ownLabels(v.Labels);
+        // A volume with a name: v1 labels it with that name, compose v2 with its key (docs/compat.md).
+        const key = Object.keys(model.volumes).find((k) => model.volumes[k]?.name === v.Name.replace(project, model.name));
+        if (key && model.volumes[key]?.name !== `${model.name}_${key}`) delete labels[LABEL.volume];
+        return [unproject(v.Name), { driver: v.Driver, options: empty(v.Options), labels }];
+      }),
     ),
   };
 }
@@ -612,7 +696,7 @@ async function compare(stack: Stack): Promise<void> {
   assert.deepEqual([...ours.keys()].sort(), [...theirs.keys()].sort(), 'the same containers');
   // Full and short IDs, to name containers by service where an ID shows (network_mode, hostname).
   const services = (containers: Map<string, Inspected>) =>
-    new Map([...containers.values()].flatMap((c) => [c.Id, c.Id.slice(0, 12)].map((id) => [id, c.Config.Labels?.[LABEL.service] ?? ''] as const)));
+    new Map([...containers.values()].flatMap((c) => [c.Id, c.Id.slice(0, 12), c.Name.slice(1)].map((id) => [id, c.Config.Labels?.[LABEL.service] ?? ''] as const)));
   const [servicesA, servicesB] = [services(ours), services(theirs)];
   const imageId = (await docker.images.inspect(TEST_IMAGE)).Id;
   for (const [key, mine] of ours) {
@@ -685,6 +769,10 @@ describe('engine conformance with docker-compose v1', { concurrency: true }, () 
       return { FROM_SHELL: 'shell value', RANGE_START: String(start), RANGE_END: String(start + 1) };
     });
     await compare(stack);
+  });
+
+  it('kernel-side keys: namespaces, links, volumes_from, DNS, sysctls, devices, cgroup limits, a named volume', async () => {
+    await compare(inlineStack('kernel', KERNEL, {}, async (project) => ({ VOLUME_NAME: `${project}_named` })));
   });
 
   it('seed-like operations: network_mode service and none, completed one-shot, external network and volume, entrypoint', async () => {

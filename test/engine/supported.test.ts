@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkSupported, formatIssue } from '../../src/engine/index.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkSupported, formatIssue, REFUSED_SERVICE_KEYS, SUPPORTED_SERVICE_KEYS } from '../../src/engine/index.js';
 import { load } from './helpers.js';
 
 describe('checkSupported', () => {
@@ -51,6 +53,44 @@ services:
     scale: 1
     tty: true
     stdin_open: true
+    sysctls: {net.core.somaxconn: "1024"}
+    dns: 10.0.0.53
+    dns_search: [example.org]
+    dns_opt: [ndots:2]
+    devices: ["/dev/fuse"]
+    device_cgroup_rules: ["c 10:229 rwm"]
+    links: ["db:database"]
+    external_links: ["other:o"]
+    pid: service:db
+    ipc: shareable
+    uts: host
+    userns_mode: host
+    cgroup: private
+    cgroup_parent: custom
+    shm_size: 64m
+    oom_score_adj: 100
+    oom_kill_disable: false
+    group_add: [audio]
+    storage_opt: {size: 1G}
+    mac_address: 02:42:ac:11:65:43
+    runtime: runc
+    isolation: default
+    platform: linux/amd64
+    domainname: example.org
+    blkio_config: {weight: 300, device_read_bps: [{path: /dev/sda, rate: 1mb}]}
+    cpu_shares: 512
+    cpu_quota: 50000
+    cpu_period: 100000
+    cpu_rt_runtime: 400ms
+    cpu_rt_period: 1400us
+    cpuset: "0"
+    cpu_count: 1
+    cpu_percent: 50
+    mem_swappiness: 10
+    memswap_limit: -1
+    gpus: all
+    volumes_from: ["db:ro"]
+    develop: {watch: [{path: ., action: rebuild}]}
     x-custom: anything
   db: {image: d}
 networks: {back: {driver: bridge, ipam: {config: [{subnet: 10.5.0.0/16}]}, labels: {a: b}}}
@@ -68,9 +108,8 @@ configs: {c: {file: ./c.txt}}
     const { project, positionOf, dir } = load(`services:
   web:
     image: x
-    devices: ["/dev/fuse"]
-    deploy:
-      placement: {constraints: [node.role==manager]}
+    post_start: [{command: "true"}]
+    use_api_socket: true
     healthcheck:
       test: [CMD, "true"]
     ports:
@@ -82,8 +121,8 @@ configs: {c: {file: ./c.txt}}
     assert.deepEqual(
       issues.map(formatIssue),
       [
-        `${file}:4:5: "devices" is not supported by shipshape up (services.web.devices)`,
-        `${file}:6:7: "placement" is not supported by shipshape up (services.web.deploy.placement)`,
+        `${file}:4:5: "post_start" is not supported by shipshape up (services.web.post_start): lifecycle hooks are not run by shipshape up yet`,
+        `${file}:5:21: "use_api_socket" is not supported by shipshape up (services.web.use_api_socket): it hands the container the engine socket and your registry credentials; mount what the service needs explicitly`,
       ],
     );
   });
@@ -118,5 +157,24 @@ secrets:
       checkSupported(project).map((i) => i.path.join('.')),
       ['services.a.container_name', 'services.b.scale'],
     );
+  });
+
+  it('knows every service key of the compose specification, and docs/engine.md has a row for each', () => {
+    // The compiled test runs from dist/test, three levels below the repository.
+    const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+    const spec = JSON.parse(readFileSync(root('src/compose/schema/compose-spec.json'), 'utf8')) as {
+      definitions: { service: { properties: Record<string, unknown> } };
+    };
+    const doc = readFileSync(root('docs/engine.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Every service key'), doc.indexOf('## Library API'));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    for (const key of Object.keys(spec.definitions.service.properties)) {
+      const refused = REFUSED_SERVICE_KEYS[key];
+      assert.ok(SUPPORTED_SERVICE_KEYS.includes(key) !== (refused !== undefined), `${key} is either supported or refused`);
+      const row = rows.find((r) => r.split('|')[1]!.includes(`\`${key}\``));
+      assert.ok(row, `docs/engine.md has a row for ${key}`);
+      if (refused) assert.ok(row.includes('**refused**'), `the row of ${key} says it is refused`);
+      else assert.ok(!row.includes('**refused**:'), `the row of ${key} does not say it is refused`);
+    }
   });
 });

@@ -152,7 +152,7 @@ configs: {conf: {file: ./app.conf}}
   });
 
   it('turns network_mode: service:x into the container of x', () => {
-    const side = containerSpec(project, project.services['side']!, { number: 1, configHash: 'h', image: 's', networkModeContainer: 'c0ffee' });
+    const side = containerSpec(project, project.services['side']!, { number: 1, configHash: 'h', image: 's', containerOf: () => 'c0ffee' });
     assert.equal(side.body.HostConfig!.NetworkMode, 'container:c0ffee');
     assert.equal(side.body.NetworkingConfig, undefined);
     assert.deepEqual(side.extraNetworks, []);
@@ -167,5 +167,127 @@ configs: {conf: {file: ./app.conf}}
       Name: 'demo_data',
       Labels: { 'com.docker.compose.volume': 'data', 'com.docker.compose.project': 'demo', 'com.docker.compose.version': COMPOSE_VERSION },
     });
+  });
+});
+
+describe('containerSpec: kernel, cgroup and namespace keys', () => {
+  const { project } = load(`
+services:
+  db: {image: d, scale: 2}
+  app:
+    image: a
+    sysctls: [net.core.somaxconn=1024]
+    dns: 10.0.0.53
+    dns_search: example.org
+    dns_opt: [ndots:2]
+    devices: ["/dev/fuse", "/dev/null:/dev/n:r"]
+    device_cgroup_rules: ["c 10:229 rwm"]
+    links: ["db:database"]
+    external_links: ["legacy:old"]
+    pid: service:db
+    ipc: host
+    shm_size: 64m
+    oom_score_adj: -100
+    group_add: ["1234"]
+    storage_opt: {size: 1G}
+    mac_address: 02:42:ac:11:65:43
+    cgroup_parent: custom
+    cgroup: private
+    runtime: runc
+    blkio_config: {weight: 300, device_read_bps: [{path: /dev/sda, rate: 1mb}], device_write_iops: [{path: /dev/sda, rate: 30}]}
+    cpu_shares: 512
+    cpu_quota: 50000
+    cpu_period: 100ms
+    cpu_rt_runtime: 950
+    cpuset: "0-1"
+    mem_swappiness: 10
+    memswap_limit: -1
+    oom_kill_disable: true
+    volumes_from: ["db:ro", "container:elsewhere"]
+    gpus: [{driver: nvidia, count: 2}]
+    deploy: {restart_policy: {condition: any}}
+    platform: linux/amd64
+    domainname: example.com
+`);
+  const spec = containerSpec(project, project.services['app']!, { number: 1, configHash: 'h', image: 'a', containerOf: (s) => `id-of-${s}` });
+  const host = spec.body.HostConfig!;
+
+  it('sends each key to its Engine API field, as compose v2 does', () => {
+    assert.equal(spec.body.platform, 'linux/amd64');
+    assert.equal(spec.body.Domainname, 'example.com');
+    assert.equal(spec.body.MacAddress, '02:42:ac:11:65:43');
+    assert.deepEqual(
+      {
+        Sysctls: host.Sysctls,
+        Dns: host.Dns,
+        DnsSearch: host.DnsSearch,
+        DnsOptions: host.DnsOptions,
+        Devices: host.Devices,
+        DeviceCgroupRules: host.DeviceCgroupRules,
+        PidMode: host.PidMode,
+        IpcMode: host.IpcMode,
+        ShmSize: host.ShmSize,
+        OomScoreAdj: host.OomScoreAdj,
+        GroupAdd: host.GroupAdd,
+        StorageOpt: host.StorageOpt,
+        CgroupParent: host.CgroupParent,
+        CgroupnsMode: host.CgroupnsMode,
+        Runtime: host.Runtime,
+        BlkioWeight: host.BlkioWeight,
+        BlkioDeviceReadBps: host.BlkioDeviceReadBps,
+        BlkioDeviceWriteIOps: host.BlkioDeviceWriteIOps,
+        CpuShares: host.CpuShares,
+        CpuQuota: host.CpuQuota,
+        CpuPeriod: host.CpuPeriod,
+        CpuRealtimeRuntime: host.CpuRealtimeRuntime,
+        CpusetCpus: host.CpusetCpus,
+        MemorySwappiness: host.MemorySwappiness,
+        MemorySwap: host.MemorySwap,
+        OomKillDisable: host.OomKillDisable,
+        VolumesFrom: host.VolumesFrom,
+        DeviceRequests: host.DeviceRequests,
+        RestartPolicy: host.RestartPolicy,
+      },
+      {
+        Sysctls: { 'net.core.somaxconn': '1024' },
+        Dns: ['10.0.0.53'],
+        DnsSearch: ['example.org'],
+        DnsOptions: ['ndots:2'],
+        Devices: [
+          { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' },
+          { PathOnHost: '/dev/null', PathInContainer: '/dev/n', CgroupPermissions: 'r' },
+        ],
+        DeviceCgroupRules: ['c 10:229 rwm'],
+        PidMode: 'container:id-of-db',
+        IpcMode: 'host',
+        ShmSize: 64 * 1024 ** 2,
+        OomScoreAdj: -100,
+        GroupAdd: ['1234'],
+        StorageOpt: { size: '1G' },
+        CgroupParent: 'custom',
+        CgroupnsMode: 'private',
+        Runtime: 'runc',
+        BlkioWeight: 300,
+        BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: 1024 ** 2 }],
+        BlkioDeviceWriteIOps: [{ Path: '/dev/sda', Rate: 30 }],
+        CpuShares: 512,
+        CpuQuota: 50000,
+        CpuPeriod: 100000,
+        CpuRealtimeRuntime: 950,
+        CpusetCpus: '0-1',
+        MemorySwappiness: 10,
+        MemorySwap: -1,
+        OomKillDisable: true,
+        VolumesFrom: ['demo-db-1:ro', 'elsewhere'],
+        DeviceRequests: [{ Driver: 'nvidia', Count: 2, Capabilities: [['gpu']] }],
+        RestartPolicy: { Name: 'always', MaximumRetryCount: 0 },
+      },
+    );
+  });
+
+  it('links every container of the linked service under its alias, and external links as written', () => {
+    const links = ['demo-db-1:database', 'demo-db-1:db-1', 'demo-db-1:demo-db-1', 'demo-db-2:database', 'demo-db-2:db-2', 'demo-db-2:demo-db-2', 'legacy:old'];
+    assert.deepEqual(host.Links, links);
+    assert.deepEqual(spec.body.NetworkingConfig?.EndpointsConfig?.['demo_default']?.Links, links);
   });
 });

@@ -10,12 +10,12 @@ const nowhere = createDockerClient({ host: 'unix:///nonexistent/shipshape-prefli
 
 describe('up before it touches the engine', () => {
   it('reports unsupported keys and untranslatable values together, at their file:line', async () => {
-    const { project, positionOf, dir } = load('services:\n  web:\n    image: x\n    mem_limit: lots\n    sysctls: {net.core.somaxconn: "1024"}\n');
+    const { project, positionOf, dir } = load('services:\n  web:\n    image: x\n    mem_limit: lots\n    attach: false\n');
     await assert.rejects(up(project, { docker: nowhere, positionOf }), (err: unknown) => {
       assert.ok(err instanceof UnsupportedConfigError);
       const file = join(dir, 'compose.yaml');
       assert.deepEqual(err.message.split('\n'), [
-        `${file}:5:5: "sysctls" is not supported by shipshape up (services.web.sysctls)`,
+        `${file}:5:13: "attach" is not supported by shipshape up (services.web.attach): attached shipshape up prints the output of every service; leave it out, or follow one service with shipshape logs SERVICE`,
         `${file}:4:16: "lots" is not a memory size`,
       ]);
       return true;

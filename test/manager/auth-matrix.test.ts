@@ -3,8 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { heartbeat, login, registerHost, startTestManager, type TestManager } from './helpers.js';
 
-/** Routes anyone may call; every other route in the OpenAPI document must refuse bad credentials. */
-const PUBLIC = new Set(['GET /health', 'GET /metrics', 'POST /auth/login']);
+/**
+ * Routes anyone may call; every other route in the OpenAPI document must refuse bad credentials.
+ * POST /hosts/enroll takes an enrollment token instead of a key (test/agent/enrollment.docker.test.ts
+ * refuses forged, used and expired ones); GET /tls/ca shows the CA certificate agents pin.
+ */
+const PUBLIC = new Set(['GET /health', 'GET /metrics', 'POST /auth/login', 'POST /hosts/enroll', 'GET /tls/ca']);
 
 describe('auth matrix: every protected route refuses every bad credential', () => {
   let manager: TestManager;

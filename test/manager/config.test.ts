@@ -8,7 +8,7 @@ describe('manager configuration', () => {
     assert.ok(parsed.ok);
     assert.deepEqual(
       [parsed.config.port, parsed.config.databaseUrl, parsed.config.offlineAfter, parsed.config.monitorInterval, parsed.config.adminKeyTtl, parsed.config.deployGate],
-      [8000, 'sqlite:./data/shipshape.db', 30, 2, 86_400, 'critical'],
+      [8000, 'sqlite:./data/shipshape.db', 30, 2, 86_400, 'high'],
     );
     assert.equal(parsed.config.adminEmail, undefined);
     assert.equal(parsed.config.jwtSecret, undefined);
@@ -24,6 +24,20 @@ describe('manager configuration', () => {
       !bad.ok && bad.problems.map((p) => p.variable),
       ['PORT', 'DATABASE_URL', 'ADMIN_PASSWORD', 'ADMIN_EMAIL', 'JWT_SECRET', 'OFFLINE_AFTER', 'LOG_LEVEL', 'DEPLOY_GATE'],
     );
+  });
+
+  it('reads the gate from ANALYSIS_GATE (DEPLOY_GATE, its earlier name, too) and the operator allowances', () => {
+    const read = (env: Record<string, string>) => {
+      const parsed = parseManagerConfig(env);
+      assert.ok(parsed.ok, JSON.stringify(parsed));
+      return parsed.config;
+    };
+    assert.equal(read({ ANALYSIS_GATE: 'critical', DEPLOY_GATE: 'low' }).deployGate, 'critical');
+    assert.equal(read({ DEPLOY_GATE: 'medium' }).deployGate, 'medium');
+    const config = read({ ALLOWED_HOST_PATHS: '/srv/www', GATE_ALLOW_RULES: 'privileged, host-path-escape' });
+    assert.deepEqual([config.allowedHostPaths, config.gateAllowRules], [['/srv/www'], ['privileged', 'host-path-escape']]);
+    const bad = parseManagerConfig({ ANALYSIS_GATE: 'sometimes', GATE_ALLOW_RULES: 'no-such-rule', ALLOWED_HOST_PATHS: 'relative' });
+    assert.deepEqual(!bad.ok && bad.problems.map((p) => p.variable), ['ANALYSIS_GATE', 'ALLOWED_HOST_PATHS', 'GATE_ALLOW_RULES']);
   });
 
   it('lets the environment win over .env, and keeps passwords out of messages', () => {

@@ -62,7 +62,7 @@ export async function startTestManager(
   let url: string | undefined;
   if (options.listen) {
     await manager.app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(manager.app.server.address() as AddressInfo).port}`;
+    url = `${manager.scheme}://127.0.0.1:${(manager.app.server.address() as AddressInfo).port}`;
   } else {
     await manager.app.ready();
   }
@@ -230,6 +230,8 @@ export interface RawZipEntry {
   /** What the headers claim the unpacked size is (default: the truth). */
   declaredSize?: number;
   flags?: number;
+  /** Already deflated: `data` is the deflated body and `crc` the checksum of what it inflates to. */
+  deflated?: { crc: number };
 }
 
 /** A ZIP archive built byte by byte, unsafe ones included: writeZip refuses to make those. */
@@ -240,9 +242,9 @@ export function rawZip(entries: readonly RawZipEntry[]): Buffer {
   for (const entry of entries) {
     const name = Buffer.from(entry.name);
     const method = entry.method ?? 8;
-    const body = method === 8 ? deflateRawSync(entry.data) : entry.data;
+    const body = method === 8 && !entry.deflated ? deflateRawSync(entry.data) : entry.data;
     const size = entry.declaredSize ?? entry.data.length;
-    const crc = crc32(entry.data);
+    const crc = entry.deflated?.crc ?? crc32(entry.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);

@@ -117,6 +117,7 @@ describe('malformed requests: 4xx JSON, nothing changes', () => {
 
     const zipOf = (entries: Record<string, string>) => writeZip(Object.entries(entries).map(([path, text]) => ({ path, data: Buffer.from(text) })));
     const traversal = rawZip([{ name: '../../evil.txt', data: Buffer.from('pwned') }]);
+    const cutShort = multipart('file', 'p.zip', composeZip());
     const launchCases: [string, { body: Buffer; contentType: string } | { body: string; contentType: string }][] = [
       ['/containers/launch?user_id=u', { body: JSON.stringify({ file: 'x' }), contentType: 'application/json' }],
       ['/containers/launch', multipart('file', 'p.zip', composeZip())],
@@ -125,6 +126,10 @@ describe('malformed requests: 4xx JSON, nothing changes', () => {
       ['/containers/launch?user_id=u', multipart('file', 'p.zip', zipOf({ 'README.md': 'no compose here' }))],
       ['/containers/launch?user_id=u', multipart('file', 'p.zip', traversal)],
       ['/containers/launch?user_id=u', multipart('file', 'p.zip', composeZip().subarray(0, 40))],
+      // Multipart that is itself broken: cut short, no boundary, garbled part headers.
+      ['/containers/launch?user_id=u', { body: cutShort.body.subarray(0, 150), contentType: cutShort.contentType }],
+      ['/containers/launch?user_id=u', { body: '--x\r\n\r\n', contentType: 'multipart/form-data' }],
+      ['/containers/launch?user_id=u', { body: '--b\r\nnot a header\r\n\r\n\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' }],
     ];
     for (const [url, form] of launchCases) cases.push({ method: 'POST', url, body: form.body, contentType: form.contentType });
 

@@ -4,9 +4,10 @@ import { uptime } from 'node:os';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CompatAction, CompatContainerInfo, CompatHealth, CompatStartRequest } from '../../contract/index.js';
-import { AgentError, asAgentError } from '../errors.js';
+import { HttpError } from '../../http/index.js';
+import { asAgentError } from '../errors.js';
 import { isStackName } from '../names.js';
-import { locateProject } from '../stacks.js';
+import { locateStack } from '../stacks.js';
 import { CompatParams, compatErrors } from './schemas.js';
 
 const NOT_FOUND = 'Environment not found';
@@ -52,8 +53,8 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { name, docker_zip_base64, vpn_conf_base64 } = request.body;
-      if (!BASE64.test(docker_zip_base64)) throw new AgentError(422, 'validation', 'docker_zip_base64 is not base64');
-      if (!BASE64.test(vpn_conf_base64)) throw new AgentError(422, 'validation', 'vpn_conf_base64 is not base64');
+      if (!BASE64.test(docker_zip_base64)) throw new HttpError(422, 'validation', 'docker_zip_base64 is not base64');
+      if (!BASE64.test(vpn_conf_base64)) throw new HttpError(422, 'validation', 'vpn_conf_base64 is not base64');
       const uploaded = await packages.uploadBuffer(Buffer.from(docker_zip_base64, 'base64'));
       try {
         await stacks.deploy({
@@ -63,7 +64,7 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
           materialize: async (dir) => {
             await rm(dir, { recursive: true });
             await packages.take(uploaded.id, dir);
-            const projectDir = await locateProject(dir);
+            const { projectDir } = await locateStack(dir);
             const profile = join(projectDir, 'vpn.ovpn');
             // Replaces a vpn.ovpn of the zip without following it if it is a link.
             await rm(profile, { force: true });
@@ -90,7 +91,7 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { name } = request.params;
-      if (!isStackName(name)) throw new AgentError(404, 'not_found', NOT_FOUND);
+      if (!isStackName(name)) throw new HttpError(404, 'not_found', NOT_FOUND);
       await renameNotFound(stacks.restart(name, { rebuild: true }));
       return { name, status: 'restarted' };
     },
@@ -109,7 +110,7 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { name } = request.params;
-      if (!isStackName(name)) throw new AgentError(404, 'not_found', NOT_FOUND);
+      if (!isStackName(name)) throw new HttpError(404, 'not_found', NOT_FOUND);
       await renameNotFound(stacks.remove(name));
       return { name, status: 'removed' };
     },
@@ -120,7 +121,7 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { config: compat, schema: { tags, summary: 'Uptime, running containers, memory and CPU (machine-lab)', response: { 200: CompatHealth, ...compatErrors(401, 503) } } },
     async () => {
       const counts = await host.containerCounts();
-      if (!counts) throw new AgentError(503, 'docker_unavailable', `Docker engine unavailable: ${engine.current.reason ?? 'no answer'}`);
+      if (!counts) throw new HttpError(503, 'docker_unavailable', `Docker engine unavailable: ${engine.current.reason ?? 'no answer'}`);
       return {
         uptime_seconds: Math.floor(uptime()),
         running_containers: counts.running,
@@ -136,7 +137,7 @@ async function renameNotFound(operation: Promise<void>): Promise<void> {
     await operation;
   } catch (err) {
     const known = asAgentError(err);
-    if (known?.statusCode === 404) throw new AgentError(404, 'not_found', NOT_FOUND);
+    if (known?.statusCode === 404) throw new HttpError(404, 'not_found', NOT_FOUND);
     throw err;
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '../../contract/index.js';
 import { DockerNotFoundError } from '../../docker/index.js';
 import { createBody, detailView, statsView, summaryView } from '../container-view.js';
-import { AgentError } from '../errors.js';
+import { HttpError } from '../../http/index.js';
 import { callerGone, NDJSON, streamItems, streamLogLines } from '../streaming.js';
 import { ContainerParams, errors, StreamResponse } from './schemas.js';
 
@@ -57,7 +57,7 @@ export const containerRoutes: FastifyPluginAsyncTypebox = async (app) => {
           created = await docker.containers.create(request.body.name, createBody(request.body));
         } catch (err) {
           if (err instanceof DockerNotFoundError) {
-            throw new AgentError(404, 'not_found', `${err.reason || err.message}; pull it first (POST /images/pull)`);
+            throw new HttpError(404, 'not_found', `${err.reason || err.message}; pull it first (POST /images/pull)`);
           }
           throw err;
         }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PackageUploaded } from '../../contract/index.js';
-import { badRequest } from '../errors.js';
+import { badRequest, multipartFile } from '../../http/index.js';
 import { errors } from './schemas.js';
 
 /** Archive types that may also be sent as the whole body (`curl --data-binary @stack.tar.gz`). */
@@ -35,9 +35,7 @@ export const fileRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       let content: Readable;
       if (request.isMultipart()) {
-        const part = await request.file();
-        if (!part) throw badRequest('send the package as a multipart file field named "file"');
-        content = part.file;
+        content = await multipartFile(request, 'file', { fileSize: limits.maxArchiveBytes });
       } else {
         content = request.body as Readable;
         if (!content || typeof (content as Partial<Readable>).pipe !== 'function') {

@@ -34,8 +34,8 @@ export function compareByPlace(a: Finding, b: Finding): number {
 }
 
 /** Non-empty groups, critical first, each in reading order. */
-export function groupBySeverity(findings: readonly Finding[]): [Severity, Finding[]][] {
-  return SEVERITIES.map((severity): [Severity, Finding[]] => [
+export function groupBySeverity<F extends Finding>(findings: readonly F[]): [Severity, F[]][] {
+  return SEVERITIES.map((severity): [Severity, F[]] => [
     severity,
     findings.filter((f) => f.severity === severity).sort(compareByPlace),
   ]).filter(([, group]) => group.length > 0);

@@ -72,7 +72,11 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border:1px solid var(--border);padding:6px 10px;text-align:left;vertical-align:top}
 thead th{background:var(--bg);font-weight:600;white-space:nowrap}
 tbody th{font-weight:600}
-.findings td.loc,.findings td.rule,td.ports code{white-space:nowrap}
+td.ports code{white-space:nowrap}
+.findings{table-layout:fixed}
+.findings col.c-sev{width:92px}.findings col.c-rule{width:170px}.findings col.c-loc{width:180px}.findings col.c-svc{width:130px}
+.findings td{overflow-wrap:anywhere}
+.repeated{margin:6px 0 0}
 tbody th{max-width:240px;white-space:normal;overflow-wrap:break-word}
 .matrix thead th{white-space:normal;overflow-wrap:break-word;max-width:160px}
 .msg{margin-bottom:2px}

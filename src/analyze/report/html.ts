@@ -25,6 +25,7 @@ import {
 import { escapeHtml as h } from './escape.js';
 import { dependencyGraphSvg } from './graph-svg.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.js';
+import { foldFindings, type FoldedFinding } from './fold.js';
 import type { RenderOptions, RuleInfo } from './types.js';
 
 // The Markdown report as one self-contained page: inline style and script, the graph drawn as
@@ -37,7 +38,16 @@ export function renderHtml(report: Report, rules: readonly RuleInfo[], _options:
   const all = environments.flatMap(({ env }) => env.findings);
   const only = report.projects.length === 1 ? report.projects[0] : undefined;
   const title = only && only.dir !== '.' ? `Shipshape report · ${only.dir}` : 'Shipshape report';
-  const sections = environments.map(({ project, env }, i) => environmentSection(project, env, rules, i + 1));
+  // An overlay repeats every finding of its base: each is listed once, under the first environment that has it.
+  const shown = new Map<ProjectReport, Set<string>>();
+  const sections = environments.map(({ project, env }, i) => {
+    const seen = shown.get(project) ?? new Set<string>();
+    shown.set(project, seen);
+    const fresh = foldFindings({ ...report, projects: [{ dir: project.dir, environments: [env] }] }).filter((f) => !seen.has(foldKey(f)));
+    const repeated = env.findings.filter((f) => seen.has(foldKey(f))).length;
+    for (const f of fresh) seen.add(foldKey(f));
+    return environmentSection(project, env, fresh, repeated, rules, i + 1);
+  });
   const toc = environments.length > 1 ? overview(environments, rules) : '';
   const csp = [
     "default-src 'none'",
@@ -92,13 +102,24 @@ ${rows.join('\n')}
 </tbody></table></nav>`;
 }
 
-function environmentSection(project: ProjectReport, env: EnvironmentReport, rules: readonly RuleInfo[], index: number): string {
+function foldKey(f: Finding): string {
+  return JSON.stringify([f.rule, f.severity, f.file, f.line, f.column]);
+}
+
+function environmentSection(
+  project: ProjectReport,
+  env: EnvironmentReport,
+  findings: readonly FoldedFinding[],
+  repeated: number,
+  rules: readonly RuleInfo[],
+  index: number,
+): string {
   const id = `env-${index}`;
   return `<section class="env" id="${id}">
 <h2><code>${h(project.dir)}</code> <span class="sep">·</span> ${h(env.name)}</h2>
 <p class="files">${env.files.map((f) => `<code>${h(f)}</code>`).join(' ') || '<span class="muted">no files</span>'}</p>
 ${summary(env, rules)}
-${findingsBlock(env.findings, id)}
+${findingsBlock(findings, repeated, id)}
 ${servicesBlock(env)}
 ${hardeningBlock(env)}
 ${graphBlock(env, id)}
@@ -152,8 +173,9 @@ function gauge(score: number, v: string): string {
 // Findings, with filter buttons per severity
 // ---------------------------------------------------------------------------------------------
 
-function findingsBlock(findings: readonly Finding[], envId: string): string {
-  if (findings.length === 0) return '<h3>Findings</h3><p class="empty">No findings.</p>';
+function findingsBlock(findings: readonly FoldedFinding[], repeated: number, envId: string): string {
+  const shared = repeated > 0 ? `<p class="muted repeated">${plural(repeated, 'finding')} as in an environment above, not repeated.</p>` : '';
+  if (findings.length === 0) return `<h3>Findings</h3>${shared || '<p class="empty">No findings.</p>'}`;
   const counts = countBySeverity(findings);
   const tableId = `${envId}-findings`;
   const buttons = [
@@ -168,18 +190,19 @@ function findingsBlock(findings: readonly Finding[], envId: string): string {
 <td>${severityBadge(f.severity)}</td>
 <td class="rule"><code>${h(f.rule)}</code></td>
 <td class="loc">${place(f) ? `<code>${h(place(f))}</code>` : '<span class="muted">—</span>'}</td>
-<td>${f.service ? h(f.service) : '<span class="muted">—</span>'}</td>
+<td class="svc">${f.services.length > 0 ? f.services.map((x) => h(x)).join(', ') : '<span class="muted">—</span>'}</td>
 <td><div class="msg">${richText(f.message)}</div>${f.fix ? `<div class="fix"><span class="fix-label">Fix</span> ${richText(f.fix)}</div>` : ''}</td>
 </tr>`,
     ),
   );
   return `<h3>Findings</h3>
 <div class="filters" role="toolbar" aria-label="Filter findings by severity" data-table="${tableId}">${buttons.join('')}<span class="shown muted"></span></div>
-<div class="scroll"><table class="findings" id="${tableId}">
-<thead><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Service</th><th>Problem and fix</th></tr></thead>
+<div class="scroll findings-card"><table class="findings" id="${tableId}">
+<colgroup><col class="c-sev"><col class="c-rule"><col class="c-loc"><col class="c-svc"><col></colgroup>
+<thead><tr><th>Severity</th><th>Rule</th><th>Location</th><th>Services</th><th>Problem and fix</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
-</tbody></table></div>`;
+</tbody></table></div>${shared}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,10 +13,15 @@ export const SARIF_VERSION = '2.1.0';
 export const SRCROOT = '%SRCROOT%';
 /** The key of our fingerprint in `partialFingerprints`; bump the version if its recipe changes. */
 export const FINGERPRINT_KEY = 'shipshape/v1';
+/**
+ * The tool's home page, where a code-scanning UI sends readers of a result (`tool.driver.informationUri`,
+ * which must be absolute). The rule pages live under its `docs/rules/`.
+ */
+export const INFORMATION_URI = 'https://github.com/shipshape/shipshape';
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
-/** ARCHITECTURE §3: critical and high are errors, medium a warning, low and info notes. */
+/** docs/architecture.md: critical and high are errors, medium a warning, low and info notes. */
 export const SARIF_LEVEL: Readonly<Record<Severity, SarifLevel>> = {
   critical: 'error',
   high: 'error',
@@ -74,7 +79,7 @@ export interface SarifLog {
   $schema: string;
   version: '2.1.0';
   runs: {
-    tool: { driver: { name: string; version: string; semanticVersion?: string; rules: SarifRule[] } };
+    tool: { driver: { name: string; version: string; semanticVersion?: string; informationUri: string; rules: SarifRule[] } };
     originalUriBaseIds: Record<string, { description: { text: string } }>;
     columnKind: 'utf16CodeUnits';
     results: SarifResult[];
@@ -129,6 +134,7 @@ export function toSarif(report: Report, rules: readonly RuleInfo[]): SarifLog {
             name: report.tool.name,
             version: report.tool.version,
             ...(/^\d+\.\d+\.\d+/.test(report.tool.version) ? { semanticVersion: report.tool.version } : {}),
+            informationUri: INFORMATION_URI,
             rules: descriptors,
           },
         },

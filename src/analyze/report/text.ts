@@ -45,10 +45,17 @@ export function renderText(report: Report, _rules: readonly RuleInfo[], options:
   let environments = 0;
   const total: Finding[] = [];
   for (const project of report.projects) {
+    // An overlay repeats every finding of its base: each is printed once, under the first
+    // environment that has it.
+    const printed = new Map<string, string>();
     for (const env of project.environments) {
       environments += 1;
       total.push(...env.findings);
-      blocks.push(environmentBlock(project, env, paint));
+      const fresh = env.findings.filter((f) => !printed.has(findingKey(f)));
+      const repeated = env.findings.length - fresh.length;
+      const from = [...new Set(env.findings.map((f) => printed.get(findingKey(f))).filter((e): e is string => e !== undefined))];
+      blocks.push(environmentBlock(project, env, fresh, repeated > 0 ? { count: repeated, from } : undefined, paint));
+      for (const f of fresh) printed.set(findingKey(f), env.name);
     }
   }
   if (environments === 0) return `${paint('no compose project found', 'yellow')}\n`;
@@ -66,11 +73,21 @@ function painter(color: boolean): Paint {
   return (text, ...styles) => (color && styles.length > 0 && text !== '' ? `${styles.map((s) => SGR[s]).join('')}${text}${SGR.reset}` : text);
 }
 
-function environmentBlock(project: ProjectReport, env: EnvironmentReport, paint: Paint): string {
+/** The same problem at the same place, whichever environment reports it. */
+function findingKey(f: Finding): string {
+  return JSON.stringify([f.rule, f.severity, f.file, f.line, f.column, f.message]);
+}
+
+function environmentBlock(
+  project: ProjectReport,
+  env: EnvironmentReport,
+  all: readonly Finding[],
+  repeated: { count: number; from: string[] } | undefined,
+  paint: Paint,
+): string {
   const files = env.files.map(clean).join(', ');
   const lines = [`${paint(`${clean(project.dir)} · ${clean(env.name)}`, 'bold', 'underline')}${files ? paint(`  (${files})`, 'gray') : ''}`];
 
-  const all = env.findings;
   const placeWidth = Math.max(0, ...all.map((f) => position(f).length));
   const severityWidth = Math.max(0, ...all.map((f) => f.severity.length));
   const messageWidth = Math.min(MAX_MESSAGE_PAD, Math.max(0, ...all.map((f) => clean(f.message).length)));
@@ -88,7 +105,11 @@ function environmentBlock(project: ProjectReport, env: EnvironmentReport, paint:
       if (finding.fix) lines.push(paint(`${indent}fix: ${clean(finding.fix)}`, 'dim'));
     }
   }
-  lines.push('', `${problemsLine(countBySeverity(all), paint)}  ${paint('·', 'gray')}  ${scoresLine(env, paint)}`);
+  if (repeated) {
+    const from = repeated.from.map(clean).join(', ');
+    lines.push('', paint(`  + ${repeated.count} finding${repeated.count === 1 ? '' : 's'} as in ${from}, not repeated`, 'gray'));
+  }
+  lines.push('', `${problemsLine(countBySeverity(env.findings), paint)}  ${paint('·', 'gray')}  ${scoresLine(env, paint)}`);
   return lines.join('\n');
 }
 

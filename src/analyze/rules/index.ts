@@ -17,3 +17,4 @@ export type RuleId = (typeof RULES)[number]['id'];
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);
 }
+export { ALLOWED_HOST_PATH_MARK } from './security/host-path-escape.js';

@@ -17,21 +17,8 @@ function serviceOfMessage(message: string): string | null {
   return /service "([^"]+)"/.exec(message)?.[1] ?? /^services\.([^.\s]+)/.exec(message)?.[1] ?? null;
 }
 
-export interface ImageRef {
-  /** Registry and repository, e.g. `docker.io/library/nginx` is kept as written: `nginx`. */
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** Splits an image reference; a `:` after the last `/` is a tag, not a registry port. */
-export function parseImage(image: string): ImageRef {
-  const [nameAndTag, digest] = image.split('@', 2) as [string, string | undefined];
-  const slash = nameAndTag.lastIndexOf('/');
-  const colon = nameAndTag.lastIndexOf(':');
-  if (colon > slash) return { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
-  return { repository: nameAndTag, digest };
-}
+export { parseImage, type ImageRef } from '../facts/index.js';
+import { parseImage } from '../facts/index.js';
 
 /** The last path part of an image repository (`bitnami/postgresql` → `postgresql`). */
 export function imageName(image: string): string {

@@ -88,8 +88,9 @@ function applyOptions(text: string, fields: Fields): void {
 /**
  * Parses a short volume spec (`/data`, `name:/data`, `./dir:/data:ro,z`, `C:\data:/data`) as
  * compose-go's `format.ParseVolume` does, then cleans the target as its canonical transform does.
- * - Colons split SOURCE, TARGET and MODE, except a colon after a single letter (a Windows drive)
- *   and colons inside `${…}`.
+ * - Colons split SOURCE, TARGET and MODE, except a colon after a single letter (a Windows drive,
+ *   unless that reading leaves no source or no usable target: `v:/data` is volume `v`, as
+ *   docker-compose v1 reads it) and colons inside `${…}`.
  * - A spec of one part is an anonymous volume (only a target).
  * - The source is a bind when it starts with `.`, `/`, `~`, `\\` or a drive letter, otherwise a
  *   named volume. Binds get `bind.create_host_path: true` (docker-compose v1 created missing host
@@ -100,6 +101,21 @@ function applyOptions(text: string, fields: Fields): void {
  * Relative sources are not resolved here: the loader does that with the project directory.
  */
 export function parseVolumeShort(spec: string): Parsed<VolumeMount> {
+  const withDrives = parseShort(spec, true);
+  // `v:/data` reads as a drive path only on Windows: a one-letter volume name on a Linux engine
+  // (docker-compose v1 reads it so). The drive reading stays when it makes a usable mount.
+  if (withDrives.ok && (withDrives.value.source === undefined || !usableTarget(withDrives.value.target))) {
+    const plain = parseShort(spec, false);
+    if (plain.ok && plain.value.source !== undefined && plain.value.target.startsWith('/')) return plain;
+  }
+  return withDrives;
+}
+
+function usableTarget(target: string): boolean {
+  return target.startsWith('/') || target.startsWith('\\') || /^\p{L}:[\\/]?/u.test(target);
+}
+
+function parseShort(spec: string, drives: boolean): Parsed<VolumeMount> {
   if (typeof spec !== 'string') {
     return { ok: false, error: `invalid volume ${String(spec)}: expected a string like "./data:/data"` };
   }
@@ -137,7 +153,7 @@ export function parseVolumeShort(spec: string): Parsed<VolumeMount> {
     } else if (char === '}' && depth > 0) {
       depth--;
       buffer.push(char);
-    } else if (char === ':' && buffer.length === 1 && isLetter(buffer[0])) {
+    } else if (drives && char === ':' && buffer.length === 1 && isLetter(buffer[0])) {
       buffer.push(char); // a Windows drive such as C:
     } else if (char === ':' && depth === 0) {
       const error = endSection(false);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../../contract/index.js';
+import { presentedKey } from '../../http/index.js';
 import type { ManagerContext } from '../context.js';
 import { hashKey, verifyKey } from '../security/index.js';
 import { forbidden, unauthorized } from './errors.js';
@@ -29,24 +30,15 @@ export function installAuthentication(app: FastifyInstance, ctx: ManagerContext)
 }
 
 export function serverKeyOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-server-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  return bearer(request);
+  return presentedKey(request.headers, 'x-server-key');
 }
 
 function adminKeyOf(request: FastifyRequest): { key: string; via: Principal['via'] } | undefined {
-  const header = request.headers['x-admin-key'];
-  if (typeof header === 'string' && header !== '') return { key: header, via: 'header' };
-  const token = bearer(request);
-  if (token) return { key: token, via: 'header' };
+  const key = presentedKey(request.headers, 'x-admin-key');
+  if (key) return { key, via: 'header' };
   const cookie = request.cookies?.[SESSION_COOKIE];
   if (cookie) return { key: cookie, via: 'cookie' };
   return undefined;
-}
-
-function bearer(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
 }
 
 async function authenticate(ctx: ManagerContext, request: FastifyRequest, needed: Role): Promise<Principal> {

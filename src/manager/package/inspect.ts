@@ -1,20 +1,22 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { analyze, RULES, SEVERITIES, type Finding } from '../../analyze/index.js';
+import { deployFiles, gateProject, type AllowanceUse, type DeployPolicy, type Finding } from '../../analyze/index.js';
 import type { DeploymentFinding } from '../../contract/index.js';
-import type { DeployGate } from '../config.js';
 import { readZip, safePath, writeZip, ZipError, type ZipEntry } from './zip.js';
 
 export interface PackageLimits {
   maxArchiveBytes: number;
   maxExpandedBytes: number;
   maxEntries: number;
+  /** Unpacked over packed size, once past 1 MiB. */
+  maxRatio: number;
 }
 
 export interface InspectOptions {
   limits: PackageLimits;
-  gate: DeployGate;
+  /** The remote-deploy policy, as the agents apply it (docs/security.md). */
+  policy: DeployPolicy;
   version: string;
 }
 
@@ -22,6 +24,8 @@ export interface InspectOptions {
 export interface InspectedPackage {
   zip: Buffer;
   findings: DeploymentFinding[];
+  /** Operator allowances the package used: each one goes to the audit. */
+  allowed: AllowanceUse[];
 }
 
 /** Why a package is refused; `findings` when the analysis gate refused it. */
@@ -29,6 +33,7 @@ export class PackageError extends Error {
   constructor(
     message: string,
     readonly findings?: DeploymentFinding[],
+    readonly allowed: AllowanceUse[] = [],
   ) {
     super(message);
     this.name = 'PackageError';
@@ -37,19 +42,21 @@ export class PackageError extends Error {
 
 const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
-/** An uploaded ZIP (machine-lab's launch): its compose file must be at the top, as `docker compose up` runs there. */
-export async function inspectZip(archive: Buffer, options: InspectOptions): Promise<InspectedPackage> {
-  if (archive.length > options.limits.maxArchiveBytes) throw new PackageError(`the package is larger than ${options.limits.maxArchiveBytes} bytes`);
+/**
+ * An uploaded ZIP (machine-lab's launch), as a file the upload was spooled to or in memory: its
+ * compose file at the top, or in the one folder it holds, as the agent runs it.
+ */
+export async function inspectZip(archive: Buffer | string, options: InspectOptions): Promise<InspectedPackage> {
+  const size = typeof archive === 'string' ? (await stat(archive)).size : archive.length;
+  if (size > options.limits.maxArchiveBytes) throw new PackageError(`the package is larger than ${options.limits.maxArchiveBytes} bytes`);
   let entries: ZipEntry[];
   try {
-    entries = readZip(archive, options.limits);
+    entries = await readZip(archive, options.limits);
   } catch (err) {
     throw new PackageError(err instanceof ZipError ? `bad ZIP package: ${err.message}` : 'bad ZIP package');
   }
-  if (!entries.some((entry) => COMPOSE_NAMES.includes(entry.path))) {
-    throw new PackageError(`the package has no compose file at its top (${COMPOSE_NAMES.join(', ')})`);
-  }
-  return { zip: archive, findings: await analyzeEntries(entries, options) };
+  const analysis = await analyzeEntries(entries, options);
+  return { zip: typeof archive === 'string' ? await readFile(archive) : archive, ...analysis };
 }
 
 /** `POST /deployments`: a compose file and the files next to it, packed into the same ZIP. */
@@ -79,11 +86,15 @@ export async function packCompose(
     entries.push({ path, data });
   }
   if (entries.length > options.limits.maxEntries) throw new PackageError(`more than ${options.limits.maxEntries} files`);
-  return { zip: writeZip(entries), findings: await analyzeEntries(entries, options) };
+  return { zip: writeZip(entries), ...(await analyzeEntries(entries, options)) };
 }
 
-/** Writes the files to a scratch folder, analyzes the project there, and applies the gate. */
-async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOptions): Promise<DeploymentFinding[]> {
+/**
+ * Writes the files to a scratch folder and applies the deploy gate there, on exactly the files
+ * the agent will run (deployFiles): the package's `.shipshape.yml` and inline ignores are not
+ * honoured, and nothing outside the folder is read.
+ */
+async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOptions): Promise<{ findings: DeploymentFinding[]; allowed: AllowanceUse[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'shipshape-manager-'));
   try {
     for (const entry of entries) {
@@ -95,26 +106,28 @@ async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOpti
         throw new PackageError(`${entry.path}: cannot be unpacked (a file and a folder share the name?)`);
       }
     }
-    const { report, problems } = analyze({ root: dir, rules: RULES, version: options.version, env: {} });
-    const project = report.projects.find((p) => p.dir === '.');
-    const environment = project?.environments.find((e) => e.name === 'base') ?? project?.environments[0];
-    if (!environment) {
-      const why = problems.map((p) => p.message).join('; ') || 'no compose project found';
-      throw new PackageError(`the package cannot be analyzed: ${why}`);
+    const located = deployFiles(dir);
+    if ('error' in located) throw new PackageError(`the package cannot be deployed: ${located.error}`);
+    let outcome;
+    try {
+      outcome = gateProject({ dir: located.projectDir, files: located.files, policy: options.policy, version: options.version });
+    } catch (err) {
+      // As on the agent: a package the analyzer cannot read is refused, never a 500.
+      throw new PackageError(`the package could not be analyzed: ${(err as Error).message}`);
     }
-    const findings = environment.findings.map(toDeploymentFinding);
-    if (options.gate !== 'never') {
-      const limit = SEVERITIES.indexOf(options.gate);
-      const blocking = findings.filter((f) => SEVERITIES.indexOf(f.severity as Finding['severity']) <= limit);
-      if (blocking.length > 0) {
-        throw new PackageError(
-          `the analysis found ${blocking.length} problem(s) at or above the deploy gate (${options.gate}): ` +
-            blocking.slice(0, 3).map((f) => `${f.rule} at ${f.file}:${f.line}`).join(', '),
-          findings,
-        );
-      }
+    if (outcome.problems.length > 0) {
+      throw new PackageError(`the package cannot be analyzed: ${outcome.problems.map((p) => p.message).join('; ')}`);
     }
-    return findings;
+    const findings = outcome.findings.map(toDeploymentFinding);
+    if (outcome.blocking.length > 0) {
+      throw new PackageError(
+        `the deploy policy refuses ${outcome.blocking.length} finding(s) (gate ${options.policy.threshold}; host-reaching rules at any severity): ` +
+          outcome.blocking.slice(0, 3).map((f) => `${f.rule} at ${f.file}:${f.line}`).join(', '),
+        outcome.blocking.map(toDeploymentFinding),
+        outcome.allowed,
+      );
+    }
+    return { findings, allowed: outcome.allowed };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,15 +1,19 @@
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { crc32, deflateRawSync } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 
 /**
- * The little of the ZIP format deployments need: reading an uploaded package (stored or
- * deflated entries, no ZIP64, no encryption) with limits checked before anything is inflated,
- * and writing one from a compose file and its neighbours.
+ * Reading an uploaded package with yauzl, every limit checked on the central directory before
+ * a byte is inflated (yauzl then holds each entry to its declared size), and writing one from a
+ * compose file and its neighbours.
  */
 
 export interface ZipLimits {
   maxEntries: number;
   /** Sum of the unpacked sizes. */
   maxExpandedBytes: number;
+  /** Unpacked over packed size, once the unpacked size passes 1 MiB (docs/security.md, "Abuse limits"). */
+  maxRatio?: number;
 }
 
 export interface ZipEntry {
@@ -31,73 +35,88 @@ const LOCAL = 0x04034b50;
 const UTF8_FLAG = 0x0800;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
+/** Small packages compress well; the ratio limit starts to apply past this. */
+const RATIO_FLOOR_BYTES = 2 ** 20;
 
-/** The files of a ZIP archive (folders are implied by their paths). Throws ZipError. */
-export function readZip(archive: Buffer, limits: ZipLimits): ZipEntry[] {
-  const end = findEndOfCentralDirectory(archive);
-  const total = archive.readUInt16LE(end + 10);
-  const cdSize = archive.readUInt32LE(end + 12);
-  const cdOffset = archive.readUInt32LE(end + 16);
-  if (total === 0xffff || cdOffset === 0xffffffff || cdSize === 0xffffffff) throw new ZipError('ZIP64 archives are not supported');
-  if (total > limits.maxEntries) throw new ZipError(`the archive holds ${total} entries; at most ${limits.maxEntries} are allowed`);
-  if (cdOffset + cdSize > end) throw new ZipError('the central directory lies outside the archive');
-
-  const headers: { path: string; method: number; crc: number; compressed: number; size: number; local: number }[] = [];
-  let declared = 0;
-  let at = cdOffset;
-  for (let i = 0; i < total; i++) {
-    need(archive, at, 46);
-    if (archive.readUInt32LE(at) !== CENTRAL) throw new ZipError('damaged central directory');
-    const flags = archive.readUInt16LE(at + 8);
-    const method = archive.readUInt16LE(at + 10);
-    const crc = archive.readUInt32LE(at + 16);
-    const compressed = archive.readUInt32LE(at + 20);
-    const size = archive.readUInt32LE(at + 24);
-    const nameLength = archive.readUInt16LE(at + 28);
-    const extraLength = archive.readUInt16LE(at + 30);
-    const commentLength = archive.readUInt16LE(at + 32);
-    const externalAttributes = archive.readUInt32LE(at + 38);
-    const local = archive.readUInt32LE(at + 42);
-    need(archive, at + 46, nameLength);
-    const rawName = archive.subarray(at + 46, at + 46 + nameLength).toString(flags & UTF8_FLAG ? 'utf8' : 'latin1');
-    at += 46 + nameLength + extraLength + commentLength;
-
-    if (flags & 0x1) throw new ZipError(`${rawName}: encrypted entries are not supported`);
-    if (((externalAttributes >>> 16) & S_IFMT) === S_IFLNK) throw new ZipError(`${rawName}: symbolic links are not allowed in a package`);
-    if (rawName.endsWith('/')) {
-      safePath(rawName.slice(0, -1));
-      continue;
-    }
-    if (method !== 0 && method !== 8) throw new ZipError(`${rawName}: compression method ${method} is not supported (only stored and deflate)`);
-    declared += size;
-    if (declared > limits.maxExpandedBytes) throw new ZipError(`the archive unpacks to more than ${limits.maxExpandedBytes} bytes`);
-    headers.push({ path: safePath(rawName), method, crc, compressed, size, local });
+/**
+ * The files of a ZIP archive (folders are implied by their paths), from a file (an upload
+ * spooled to disk) or a buffer. Throws ZipError. Memory stays within the declared unpacked
+ * size, which the limits bound before anything is inflated: a bomb is refused on its directory.
+ */
+export async function readZip(archive: Buffer | string, limits: ZipLimits): Promise<ZipEntry[]> {
+  let zip: ZipFile;
+  try {
+    const options = { autoClose: false, lazyEntries: true, decodeStrings: false, validateEntrySizes: true } as const;
+    zip = typeof archive === 'string' ? await yauzl.openPromise(archive, options) : await yauzl.fromBufferPromise(archive, options);
+  } catch (err) {
+    throw new ZipError(`not a ZIP archive (${describe(err, 'unreadable')})`);
   }
-
-  const seen = new Set<string>();
-  return headers.map((header) => {
-    if (seen.has(header.path)) throw new ZipError(`${header.path} appears twice in the archive`);
-    seen.add(header.path);
-    need(archive, header.local, 30);
-    if (archive.readUInt32LE(header.local) !== LOCAL) throw new ZipError(`${header.path}: damaged local header`);
-    const start = header.local + 30 + archive.readUInt16LE(header.local + 26) + archive.readUInt16LE(header.local + 28);
-    need(archive, start, header.compressed);
-    const raw = archive.subarray(start, start + header.compressed);
-    let data: Buffer;
-    if (header.method === 0) {
-      data = Buffer.from(raw);
-    } else {
-      try {
-        // The declared size bounds what inflating may produce: a lying header cannot become a bomb.
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(1, header.size) });
-      } catch (err) {
-        throw new ZipError(`${header.path}: ${(err as Error).message}`);
+  try {
+    if (zip.entryCount > limits.maxEntries) throw new ZipError(`the archive holds ${zip.entryCount} entries; at most ${limits.maxEntries} are allowed`);
+    const files: { path: string; entry: Entry }[] = [];
+    const seen = new Set<string>();
+    let declared = 0;
+    for await (const entry of iterate(zip)) {
+      const rawName = (entry.fileName as unknown as Buffer).toString(entry.generalPurposeBitFlag & UTF8_FLAG ? 'utf8' : 'latin1');
+      if (entry.generalPurposeBitFlag & 0x1) throw new ZipError(`${rawName}: encrypted entries are not supported`);
+      if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw new ZipError(`${rawName}: symbolic links are not allowed in a package`);
+      if (rawName.endsWith('/')) {
+        safePath(rawName.slice(0, -1));
+        continue;
       }
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+        throw new ZipError(`${rawName}: compression method ${entry.compressionMethod} is not supported (only stored and deflate)`);
+      }
+      const path = safePath(rawName);
+      if (seen.has(path)) throw new ZipError(`${path} appears twice in the archive`);
+      seen.add(path);
+      declared += entry.uncompressedSize;
+      if (declared > limits.maxExpandedBytes) throw new ZipError(`the archive unpacks to more than ${limits.maxExpandedBytes} bytes`);
+      if (limits.maxRatio !== undefined && declared > RATIO_FLOOR_BYTES && declared > limits.maxRatio * zipSize(zip)) {
+        throw new ZipError(`the archive unpacks to more than ${limits.maxRatio} times its size (a compression bomb?)`);
+      }
+      files.push({ path, entry });
     }
-    if (data.length !== header.size) throw new ZipError(`${header.path}: unpacks to ${data.length} bytes, not the ${header.size} declared`);
-    if (crc32(data) !== header.crc) throw new ZipError(`${header.path}: checksum mismatch`);
-    return { path: header.path, data };
-  });
+    const entries: ZipEntry[] = [];
+    for (const { path, entry } of files) {
+      let data: Buffer;
+      try {
+        data = await readAll(await zip.openReadStreamPromise(entry));
+      } catch (err) {
+        throw new ZipError(`${path}: ${describe(err, 'cannot be unpacked')}`);
+      }
+      if (crc32(data) !== entry.crc32) throw new ZipError(`${path}: checksum mismatch`);
+      entries.push({ path, data });
+    }
+    return entries;
+  } finally {
+    zip.close();
+  }
+}
+
+async function* iterate(zip: ZipFile): AsyncGenerator<Entry> {
+  try {
+    yield* zip.eachEntry();
+  } catch (err) {
+    if (err instanceof ZipError) throw err;
+    throw new ZipError(describe(err, 'damaged central directory'));
+  }
+}
+
+function zipSize(zip: ZipFile): number {
+  return Math.max(1, (zip as unknown as { fileSize: number }).fileSize);
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** yauzl's messages name offsets and fields; they are kept short and free of control characters. */
+function describe(err: unknown, fallback: string): string {
+  const message = (err as Error)?.message;
+  return typeof message === 'string' && message !== '' ? message.replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 200) : fallback;
 }
 
 /** A ZIP archive of `entries`, deflated where that helps. Timestamps are fixed: same input, same bytes. */
@@ -163,16 +182,4 @@ export function safePath(path: string): string {
   const clean = parts.filter((part) => part !== '' && part !== '.').join('/');
   if (clean === '') throw new ZipError(`"${path}" is not a usable file name`);
   return clean;
-}
-
-function findEndOfCentralDirectory(archive: Buffer): number {
-  const earliest = Math.max(0, archive.length - 22 - 0xffff);
-  for (let at = archive.length - 22; at >= earliest; at--) {
-    if (archive.readUInt32LE(at) === EOCD) return at;
-  }
-  throw new ZipError('not a ZIP archive');
-}
-
-function need(archive: Buffer, at: number, length: number): void {
-  if (at < 0 || at + length > archive.length) throw new ZipError('the archive is truncated');
 }

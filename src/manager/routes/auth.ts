@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChangePasswordRequest, LoginRequest, LoginResponse, MessageResponse, RotateKeyResponse, WhoAmI, type Role } from '../../contract/index.js';
 import type { ManagerContext } from '../context.js';
-import { USER_SECURITY as SECURED, HttpError, unauthorized, SESSION_COOKIE, type Principal } from '../http/index.js';
+import { USER_SECURITY as SECURED, HttpError, unauthorized, SESSION_COOKIE, tooManyRequests, type Principal } from '../http/index.js';
 import { hashKey, mintAdminKey, hashPassword, verifyNothing, verifyPassword } from '../security/index.js';
 import { iso } from '../views.js';
 
@@ -17,7 +17,7 @@ const TAGS = ['auth'];
 
 /** machine-lab's `/auth` routes: login for an admin key, change password, rotate key, logout. */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ctx, rateLimit }) => {
-  const { repo, config, now, audit } = ctx;
+  const { repo, config, now, audit, logins } = ctx;
   const limit = (max: number) => (rateLimit ? { rateLimit: { max, timeWindow: 60_000 } } : {});
 
   app.post(
@@ -28,31 +28,26 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request, reply) => {
       const email = request.body.email.toLowerCase();
-      const at = now();
+      const waitMs = logins.waitMs(email, request.ip);
+      if (waitMs > 0) {
+        // The password is not even checked: a waiting pair learns nothing.
+        await audit.record(request, { action: 'auth.login', actor: email, actorRole: null, outcome: 'denied', details: { reason: 'backoff' } });
+        throw tooManyRequests(`Too many failed logins for this account from your address; try again in ${Math.ceil(waitMs / 1000)} s`, waitMs / 1000);
+      }
       const user = await repo.findUserByEmail(email);
-      if (!user) {
-        await verifyNothing(request.body.password);
-        await audit.record(request, { action: 'auth.login', actor: email, actorRole: null, outcome: 'failed', details: { reason: 'unknown user' } });
-        throw unauthorized('Invalid credentials');
-      }
-      if (user.lockedUntil !== null && user.lockedUntil > at) {
-        await audit.record(request, { action: 'auth.login', actor: email, actorRole: user.role, outcome: 'denied', details: { reason: 'locked' } });
-        reply.header('retry-after', String(Math.ceil((user.lockedUntil - at) / 1000)));
-        throw unauthorized(`Account locked after repeated failed logins; try again after ${iso(user.lockedUntil)}`);
-      }
-      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
-        const { lockedUntil } = await repo.recordFailedLogin(user.id, at, config.loginMaxFailures, config.loginLockSeconds * 1000);
-        const locked = lockedUntil !== null && lockedUntil > at;
+      const ok = user ? await verifyPassword(user.passwordHash, request.body.password) : await verifyNothing(request.body.password);
+      if (!user || !ok) {
+        const wait = logins.failed(email, request.ip);
         await audit.record(request, {
-          action: locked ? 'auth.lockout' : 'auth.login',
+          action: wait > 0 ? 'auth.backoff' : 'auth.login',
           actor: email,
-          actorRole: user.role,
+          actorRole: user?.role ?? null,
           outcome: 'failed',
-          details: { reason: 'wrong password', ...(locked ? { locked_until: iso(lockedUntil) } : {}) },
+          details: { reason: user ? 'wrong password' : 'unknown user', ...(wait > 0 ? { wait_seconds: Math.ceil(wait / 1000) } : {}) },
         });
         throw unauthorized('Invalid credentials');
       }
-      await repo.clearFailedLogins(user.id, at);
+      logins.succeeded(email, request.ip);
       const issued = await issueKey(ctx, user.id, user.role);
       if (request.body.session) setSessionCookie(request, reply, issued.key, config.adminKeyTtl);
       await audit.record(request, { action: 'auth.login', actor: email, actorRole: user.role, details: { session: request.body.session === true } });
@@ -70,9 +65,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const principal = request.principal!;
       const user = await repo.findUserById(principal.userId);
       if (!user) throw unauthorized('No such user');
+      const waitMs = logins.waitMs(user.email, request.ip);
+      if (waitMs > 0) throw tooManyRequests(`Too many wrong passwords; try again in ${Math.ceil(waitMs / 1000)} s`, waitMs / 1000);
       if (!(await verifyPassword(user.passwordHash, request.body.current_password))) {
-        // A stolen key must not become a free password oracle: these failures count towards the lock.
-        await repo.recordFailedLogin(user.id, now(), config.loginMaxFailures, config.loginLockSeconds * 1000);
+        // A stolen key must not become a free password oracle: these failures back off like logins.
+        logins.failed(user.email, request.ip);
         await audit.record(request, { action: 'auth.change-password', target: user.id, outcome: 'failed', details: { reason: 'wrong current password' } });
         throw new HttpError(400, 'invalid_request', 'Wrong current password');
       }

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Deployment, DeploymentStateSchema, DeploymentCreateRequest, DetailResponse, LaunchResponse } from '../../contract/index.js';
+import { multipartFile, spoolUpload } from '../../http/index.js';
 import type { ManagerContext } from '../context.js';
 import { USER_SECURITY as SECURED, conflict, HttpError, notFound, unprocessable, type ErrorShape } from '../http/index.js';
+import type { AllowanceUse } from '../../analyze/index.js';
 import { inspectZip, packCompose, PackageError, type InspectedPackage, type InspectOptions } from '../package/index.js';
 import { UniqueViolation, type DeploymentRecord } from '../storage/index.js';
 import { deploymentView } from '../views.js';
@@ -28,9 +33,20 @@ const RemoveQuery = Type.Object({
 export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, config, deployer, audit } = ctx;
   const inspectOptions: InspectOptions = {
-    limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageBytes * 8, maxEntries: 10_000 },
-    gate: config.deployGate,
+    limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageExpandedBytes, maxEntries: 10_000, maxRatio: config.maxPackageRatio },
+    policy: { threshold: config.deployGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules },
     version: ctx.version,
+  };
+
+  /** Every operator allowance a package used is audited, whether or not the deploy went on. */
+  const auditAllowances = async (request: FastifyRequest, allowed: readonly AllowanceUse[], target?: string) => {
+    for (const use of allowed) {
+      await audit.record(request, {
+        action: 'deployment.gate_allowance',
+        target,
+        details: { rule: use.rule, allowed_by: use.by === 'rule' ? 'GATE_ALLOW_RULES' : 'ALLOWED_HOST_PATHS', file: use.file, line: use.line, service: use.service, message: use.message },
+      });
+    }
   };
 
   /** Analysis, placement and the background deploy; the caller has checked the request. */
@@ -45,6 +61,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       pkg = await inspect();
     } catch (err) {
       if (!(err instanceof PackageError)) throw err;
+      await auditAllowances(request, err.allowed);
       await audit.record(request, { action: 'deployment.create', outcome: 'denied', details: { reason: err.message } });
       throw unprocessable(err.message, err.findings ? { findings: err.findings } : undefined);
     }
@@ -65,6 +82,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       throw new HttpError(503, 'no_capacity', shape === 'detail' ? 'No available host' : 'No online host has room for another deployment');
     }
     ctx.metrics.deploymentsPlaced.inc({ outcome: 'placed' });
+    await auditAllowances(request, pkg.allowed, id);
     await audit.record(request, {
       action: 'deployment.create',
       target: id,
@@ -126,13 +144,18 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       config: { access: 'operator', ...compat },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw unprocessable('Send the package as multipart/form-data, in the field "file"');
-      const part = await request.file({ limits: { fileSize: config.maxPackageBytes, files: 1, fields: 10, parts: 20 } });
-      if (!part || part.fieldname !== 'file') throw unprocessable('Field "file" is required: the ZIP package');
-      const archive = await part.toBuffer();
-      const placement = await create(request, 'detail', () => inspectZip(archive, inspectOptions), { userId: request.query.user_id, source: 'launch' });
-      reply.code(202);
-      return { id: placement.deployment.id, host_id: placement.host.id };
+      // The upload goes to a scratch file as it arrives, and is read from there under the package limits.
+      const file = await multipartFile(request, 'file', { fileSize: config.maxPackageBytes });
+      const scratch = await mkdtemp(join(tmpdir(), 'shipshape-upload-'));
+      try {
+        const archive = join(scratch, 'package.zip');
+        await spoolUpload(file, archive, config.maxPackageBytes, (max) => new HttpError(413, 'too_large', `The package is larger than ${max} bytes`));
+        const placement = await create(request, 'detail', () => inspectZip(archive, inspectOptions), { userId: request.query.user_id, source: 'launch' });
+        reply.code(202);
+        return { id: placement.deployment.id, host_id: placement.host.id };
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
     },
   );
 

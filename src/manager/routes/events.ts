@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ManagerEvent } from '../../contract/index.js';
 import type { ManagerContext } from '../context.js';
-import { USER_SECURITY as SECURED } from '../http/index.js';
+import { HttpError, USER_SECURITY as SECURED } from '../http/index.js';
 
 const KEEPALIVE_MS = 15_000;
 /** A client this far behind is dropped rather than buffered without end. */
@@ -22,6 +22,22 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
       config: { access: 'viewer' },
     },
     (request, reply) => {
+      // Each open stream holds a connection and a subscriber: a user gets a few, not any number.
+      const userId = request.principal!.userId;
+      const open = streamsOf.get(userId) ?? 0;
+      if (open >= ctx.config.eventStreamsPerUser) {
+        throw new HttpError(429, 'rate_limited', `At most ${ctx.config.eventStreamsPerUser} event streams per user are open at once; close one first`, undefined, { 'retry-after': '5' });
+      }
+      streamsOf.set(userId, open + 1);
+      let counted = true;
+      const release = () => {
+        if (!counted) return;
+        counted = false;
+        const left = (streamsOf.get(userId) ?? 1) - 1;
+        if (left > 0) streamsOf.set(userId, left);
+        else streamsOf.delete(userId);
+      };
+      reply.raw.on('close', release);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -55,6 +71,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
   );
 
   const closers = new Set<ServerResponse>();
+  const streamsOf = new Map<string, number>();
   // preClose: the server waits for open connections before onClose hooks run.
   app.addHook('preClose', async () => {
     for (const res of closers) res.end();

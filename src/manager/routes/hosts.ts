@@ -7,12 +7,13 @@ import {
   HostCreateRequest,
   HostInfo,
   HostRegisterResponse,
+  HostRevokedResponse,
   HostStatusResponse,
   HostUpdateRequest,
 } from '../../contract/index.js';
 import type { ManagerContext } from '../context.js';
 import { HOST_SECURITY, USER_SECURITY as SECURED, conflict, notFound, unauthorized, serverKeyOf } from '../http/index.js';
-import { hashKey, mintServerKey } from '../security/index.js';
+import { agentCertificateOf, hashKey, mintServerKey } from '../security/index.js';
 import { newHostRecord, UniqueViolation, type HostRecord } from '../storage/index.js';
 import { hostStatusView, hostView, iso } from '../views.js';
 
@@ -147,19 +148,37 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
         security: HOST_SECURITY,
         params: Params,
         body: HeartbeatRequest,
-        response: { 200: HeartbeatResponse },
+        response: { 200: HeartbeatResponse, 410: HostRevokedResponse },
       },
       config: { access: 'host', errorShape: 'detail' },
       // A fleet sends one every few seconds per host: logged only when something goes wrong.
       logLevel: 'warn',
     },
-    async (request) => {
+    async (request, reply) => {
       const id = request.params.id;
       const body = request.body;
       const at = now();
+      let keyHash = hashKey(serverKeyOf(request)!);
+      // An enrolled agent proves who it is with its certificate, over TLS the CA verified; then a
+      // key that is no longer current earns the current one, and a deleted host hears that it is
+      // (docs/security.md, "Keys and transport"). Anyone else is judged by the key alone.
+      let currentKey: string | undefined;
+      const certificate = agentCertificateOf(request);
+      if (certificate && certificate.hostId === id) {
+        const host = await repo.getHost(id);
+        if (!host) {
+          metrics.heartbeats.inc({ outcome: 'revoked' });
+          await audit.record(request, { action: 'host.revocation-notice', target: id, actor: `agent:${id}` });
+          return reply.code(410).send({ detail: 'This host was deleted at the manager: its key is revoked; enroll it again', revoked: true as const });
+        }
+        if (host.agentCertSha256 === certificate.sha256) {
+          if (host.keyHash !== keyHash) currentKey = await mintServerKey(ctx.secret, { hostId: id, jti: host.keyJti, issuedAt: host.keyIssuedAt });
+          keyHash = host.keyHash;
+        }
+      }
       const outcome = await repo.heartbeat(
         id,
-        hashKey(serverKeyOf(request)!),
+        keyHash,
         {
           cpu: body.cpu,
           mem: body.mem,
@@ -171,12 +190,9 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
         },
         at,
       );
-      if (outcome === 'unknown-host') {
-        metrics.heartbeats.inc({ outcome: 'unknown_host' });
-        throw notFound('Host not found');
-      }
-      if (outcome === 'wrong-key') {
-        metrics.heartbeats.inc({ outcome: 'wrong_key' });
+      // An unknown host and a wrong key get the same answer: the route must not tell which host ids exist.
+      if (outcome === 'unknown-host' || outcome === 'wrong-key') {
+        metrics.heartbeats.inc({ outcome: outcome === 'unknown-host' ? 'unknown_host' : 'wrong_key' });
         throw unauthorized('Server key revoked or invalid');
       }
       metrics.heartbeatAccepted(id, at);
@@ -194,6 +210,11 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
           mem_percent: Math.round(body.mem),
           current_containers: body.containers,
         });
+      }
+      if (currentKey) {
+        request.log.info({ host: id }, 'handed the rotated server key to its agent');
+        await audit.record(request, { action: 'host.key-handover', target: id, actor: `agent:${id}` });
+        return { ack: true, server_key: currentKey };
       }
       return { ack: true };
     },

@@ -46,6 +46,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
       const updated = await repo.updateUser(user.id, { role, passwordHash: password === undefined ? undefined : await hashPassword(password), unlock }, now());
       // A new password or a lower role takes effect at once: the user logs in again.
       if (password !== undefined || (role !== undefined && role !== user.role)) await repo.revokeUserKeys(user.id, now());
+      if (unlock) ctx.logins.forget(user.email);
       await audit.record(request, { action: 'user.update', target: user.id, details: { role, password_changed: password !== undefined, unlock } });
       return userView(updated!, now());
     },

@@ -100,6 +100,23 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'agent certificates and enrollment tokens',
+    statements: [
+      // Set for a host that enrolled: the SHA-256 of the certificate its agent serves and calls with.
+      'ALTER TABLE hosts ADD COLUMN agent_cert_sha256 TEXT',
+      `CREATE TABLE enrollment_tokens (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_by TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        used_at BIGINT,
+        host_id TEXT
+      )`,
+    ],
+  },
 ];
 
 /** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */

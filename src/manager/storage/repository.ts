@@ -1,5 +1,5 @@
 import type { DeploymentState, HostStatus, Role } from '../../contract/index.js';
-import type { Database, Notifications, Queryable, Row, SqlValue } from './database.js';
+import { UniqueViolation, type Database, type Notifications, type Queryable, type Row, type SqlValue } from './database.js';
 
 export interface UserRecord {
   id: string;
@@ -43,16 +43,27 @@ export interface HostRecord {
   keyHash: string;
   /** Seconds (a JWT's `iat`), so the server key can be signed again byte for byte. */
   keyIssuedAt: number;
+  /** SHA-256 of the enrolled agent's certificate; null for a host registered by POST /hosts (plain HTTP, key only). */
+  agentCertSha256: string | null;
   createdAt: number;
   updatedAt: number;
 }
 
+export interface EnrollmentTokenRecord {
+  id: string;
+  tokenHash: string;
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number;
+}
+
 /** A just-registered host: offline and without figures until its first heartbeat. */
 export function newHostRecord(
-  fields: Pick<HostRecord, 'id' | 'hostname' | 'ip' | 'sshPort' | 'apiPort' | 'maxContainers' | 'keyJti' | 'keyHash' | 'keyIssuedAt'>,
+  fields: Pick<HostRecord, 'id' | 'hostname' | 'ip' | 'sshPort' | 'apiPort' | 'maxContainers' | 'keyJti' | 'keyHash' | 'keyIssuedAt'> & Partial<Pick<HostRecord, 'agentCertSha256'>>,
   at: number,
 ): HostRecord {
   return {
+    agentCertSha256: null,
     ...fields,
     status: 'offline',
     lastSeen: null,
@@ -164,8 +175,6 @@ export interface Repository {
   updateUser(id: string, patch: { role?: Role; passwordHash?: string; unlock?: boolean }, now: number): Promise<UserRecord | undefined>;
   deleteUser(id: string): Promise<boolean>;
   /** Counts a failed login; the failure that reaches `maxFailures` locks the account until `now + lockMs`. */
-  recordFailedLogin(id: string, now: number, maxFailures: number, lockMs: number): Promise<{ lockedUntil: number | null }>;
-  clearFailedLogins(id: string, now: number): Promise<void>;
 
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   findKeyOwner(keyHash: string): Promise<{ key: ApiKeyRecord; user: UserRecord } | undefined>;
@@ -183,6 +192,18 @@ export interface Repository {
   setHostKey(id: string, key: { jti: string; hash: string; issuedAt: number }, now: number): Promise<boolean>;
   /** Records a heartbeat if `keyHash` is the host's current key: one UPDATE on the usual path. */
   heartbeat(id: string, keyHash: string, figures: HeartbeatFigures, now: number): Promise<HeartbeatOutcome>;
+
+  /** The certificate an agent now serves and calls with (the local agent gets a new one each start). */
+  setHostCertificate(id: string, sha256: string | null, now: number): Promise<boolean>;
+  insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void>;
+  /** Whether a token is known, unused and unexpired: a cheap look before any work is done for it (enrollHost still decides). */
+  enrollmentTokenUsable(tokenHash: string, now: number): Promise<boolean>;
+  /**
+   * Spends the token and registers the host, in one transaction: `invalid-token` when it is
+   * unknown, used or expired, `address-taken` when a host is registered at that address; in both
+   * cases nothing changes (the token stays as it was).
+   */
+  enrollHost(tokenHash: string, host: HostRecord, now: number): Promise<'enrolled' | 'invalid-token' | 'address-taken'>;
   /** Marks offline the online hosts last seen before `cutoff`; returns them. */
   markOffline(cutoff: number, now: number): Promise<{ id: string; hostname: string }[]>;
   countHostsByStatus(): Promise<Record<HostStatus, number>>;
@@ -216,6 +237,8 @@ export interface Repository {
   /** Many entries, a few hundred per transaction: a monitor round may take 10,000 hosts offline. */
   insertAudits(entries: readonly AuditRecord[]): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Removes entries older than `before` (ms) and all but the newest `keep` (0: no cap); returns how many went. */
+  pruneAudit(before: number, keep: number): Promise<number>;
 
   /** Takes or renews the named lease for `owner`; false while another owner holds it. */
   tryLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
@@ -229,7 +252,7 @@ const IN_FLIGHT_STATES = "('pending', 'deploying')";
 
 const HOST_COLUMNS =
   'id, hostname, ip, ssh_port, api_port, max_containers, status, last_seen, cpu_percent, mem_percent, disk_percent, load_avg, ' +
-  'containers, docker_ok, agent_version, active_deployments, key_jti, key_hash, key_issued_at, created_at, updated_at';
+  'containers, docker_ok, agent_version, active_deployments, key_jti, key_hash, key_issued_at, agent_cert_sha256, created_at, updated_at';
 const DEPLOYMENT_COLUMNS =
   'id, name, host_id, user_id, source, state, reason, findings, agent_response, created_by, lease_owner, lease_until, created_at, updated_at';
 const USER_COLUMNS = 'id, email, password_hash, role, failed_logins, locked_until, created_at, updated_at';
@@ -306,26 +329,6 @@ export class SqlRepository implements Repository {
     return (await this.db.run('DELETE FROM users WHERE id = ?', [id])).changes === 1;
   }
 
-  async recordFailedLogin(id: string, now: number, maxFailures: number, lockMs: number): Promise<{ lockedUntil: number | null }> {
-    // Right-hand sides read the row as it was, in both databases: one statement, no race.
-    const row = await this.db.get(
-      `UPDATE users SET
-         failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END,
-         locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
-         updated_at = ?
-       WHERE id = ? RETURNING locked_until`,
-      [maxFailures, maxFailures, now + lockMs, now, id],
-    );
-    return { lockedUntil: nullableNumber(row?.locked_until) };
-  }
-
-  async clearFailedLogins(id: string, now: number): Promise<void> {
-    await this.db.run('UPDATE users SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ? AND (failed_logins <> 0 OR locked_until IS NOT NULL)', [
-      now,
-      id,
-    ]);
-  }
-
   // --- api keys ------------------------------------------------------------------------------
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
@@ -376,32 +379,7 @@ export class SqlRepository implements Repository {
   // --- hosts ---------------------------------------------------------------------------------
 
   async insertHost(host: HostRecord): Promise<void> {
-    await this.db.run(
-      `INSERT INTO hosts (${HOST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        host.id,
-        host.hostname,
-        host.ip,
-        host.sshPort,
-        host.apiPort,
-        host.maxContainers,
-        host.status,
-        host.lastSeen,
-        host.cpuPercent,
-        host.memPercent,
-        host.diskPercent,
-        host.load,
-        host.containers,
-        bool(host.dockerOk),
-        host.agentVersion,
-        host.activeDeployments,
-        host.keyJti,
-        host.keyHash,
-        host.keyIssuedAt,
-        host.createdAt,
-        host.updatedAt,
-      ],
-    );
+    await insertHostRow(this.db, host);
   }
 
   async getHost(id: string): Promise<HostRecord | undefined> {
@@ -484,6 +462,46 @@ export class SqlRepository implements Repository {
     if ((await this.db.runEphemeral(`${set} AND status = 'online'`, values)).changes === 1) return 'online';
     if ((await this.db.runEphemeral(set, values)).changes === 1) return 'came-online';
     return (await this.db.get('SELECT id FROM hosts WHERE id = ?', [id])) ? 'wrong-key' : 'unknown-host';
+  }
+
+  async setHostCertificate(id: string, sha256: string | null, now: number): Promise<boolean> {
+    const { changes } = await this.db.run('UPDATE hosts SET agent_cert_sha256 = ?, updated_at = ? WHERE id = ?', [sha256, now, id]);
+    return changes === 1;
+  }
+
+  async insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void> {
+    await this.db.run('INSERT INTO enrollment_tokens (id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
+      token.id,
+      token.tokenHash,
+      token.createdBy,
+      token.createdAt,
+      token.expiresAt,
+    ]);
+  }
+
+  async enrollmentTokenUsable(tokenHash: string, now: number): Promise<boolean> {
+    return (await this.db.get('SELECT id FROM enrollment_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now])) !== undefined;
+  }
+
+  async enrollHost(tokenHash: string, host: HostRecord, now: number): Promise<'enrolled' | 'invalid-token' | 'address-taken'> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        // Conditional, so that of two enrollments racing with one token only one spends it.
+        const spent = await tx.run('UPDATE enrollment_tokens SET used_at = ?, host_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [
+          now,
+          host.id,
+          tokenHash,
+          now,
+        ]);
+        if (spent.changes !== 1) return 'invalid-token';
+        if (await tx.get('SELECT id FROM hosts WHERE ip = ? AND api_port = ?', [host.ip, host.apiPort])) throw new AddressTaken();
+        await insertHostRow(tx, host);
+        return 'enrolled';
+      });
+    } catch (err) {
+      if (err instanceof AddressTaken || err instanceof UniqueViolation) return 'address-taken';
+      throw err;
+    }
   }
 
   async markOffline(cutoff: number, now: number): Promise<{ id: string; hostname: string }[]> {
@@ -703,6 +721,16 @@ export class SqlRepository implements Repository {
     }));
   }
 
+  async pruneAudit(before: number, keep: number): Promise<number> {
+    let removed = (await this.db.run('DELETE FROM audit_log WHERE at < ?', [before])).changes;
+    if (keep > 0) {
+      // Ids sort by time: everything from the first entry past the newest `keep` on goes.
+      const cutoff = await this.db.get('SELECT id FROM audit_log ORDER BY id DESC LIMIT 1 OFFSET ?', [keep]);
+      if (cutoff) removed += (await this.db.run('DELETE FROM audit_log WHERE id <= ?', [String(cutoff.id)])).changes;
+    }
+    return removed;
+  }
+
   // --- leases --------------------------------------------------------------------------------
 
   async tryLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
@@ -730,6 +758,39 @@ const INSERT_AUDIT =
 function auditValues(entry: AuditRecord): SqlValue[] {
   return [entry.id, entry.at, entry.actor, entry.actorRole, entry.action, entry.target, entry.outcome, entry.ip, entry.requestId, entry.details];
 }
+
+async function insertHostRow(db: Queryable, host: HostRecord): Promise<void> {
+  await db.run(
+    `INSERT INTO hosts (${HOST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      host.id,
+      host.hostname,
+      host.ip,
+      host.sshPort,
+      host.apiPort,
+      host.maxContainers,
+      host.status,
+      host.lastSeen,
+      host.cpuPercent,
+      host.memPercent,
+      host.diskPercent,
+      host.load,
+      host.containers,
+      bool(host.dockerOk),
+      host.agentVersion,
+      host.activeDeployments,
+      host.keyJti,
+      host.keyHash,
+      host.keyIssuedAt,
+      host.agentCertSha256,
+      host.createdAt,
+      host.updatedAt,
+    ],
+  );
+}
+
+/** Thrown inside a transaction to roll it back. */
+class AddressTaken extends Error {}
 
 async function releaseSlot(tx: Queryable, hostId: string): Promise<void> {
   await tx.run('UPDATE hosts SET active_deployments = active_deployments - 1 WHERE id = ? AND active_deployments > 0', [hostId]);
@@ -789,6 +850,7 @@ function toHost(row: Row): HostRecord {
     keyJti: String(row.key_jti),
     keyHash: String(row.key_hash),
     keyIssuedAt: Number(row.key_issued_at),
+    agentCertSha256: nullableString(row.agent_cert_sha256),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

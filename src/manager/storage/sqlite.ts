@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { UniqueViolation, type Database, type Queryable, type Row, type SqlValue } from './database.js';
@@ -19,7 +19,7 @@ export class SqliteDatabase implements Database {
   private readonly direct: Queryable;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnly(file);
     this.db = new BetterSqlite3(file);
     this.db.pragma('journal_mode = WAL');
     // WAL with synchronous=NORMAL survives process crashes; only a power loss can lose the last
@@ -146,5 +146,24 @@ class LockHolder implements Queryable {
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     return this.db.runNow(sql, params);
+  }
+}
+
+/**
+ * The database holds the manager's CA key and signing secret (docs/security.md, "Keys and
+ * transport"): its folder, when made here, and the file are the owner's only. SQLite gives its
+ * -wal and -shm files the database file's mode, so they follow.
+ */
+function ownerOnly(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(path)) continue;
+    const mode = statSync(path).mode & 0o777;
+    try {
+      if (mode & 0o077) chmodSync(path, mode & 0o700);
+    } catch {
+      // Another user's file that this one may write to: the operator chose its mode.
+    }
   }
 }

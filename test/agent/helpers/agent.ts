@@ -39,7 +39,9 @@ export async function testAgent(
       callback();
     },
   });
-  const app = buildAgent({ config: parsed.config, version: '0.0.0-test', logStream, ...options });
+  // Suites send many bad requests on purpose; the refusal limit is on where a test sets it.
+  const refusalLimit = env.REFUSAL_LIMIT === undefined ? { refusalLimit: 0 } : {};
+  const app = buildAgent({ config: parsed.config, version: '0.0.0-test', logStream, ...refusalLimit, ...options });
   beforeReady?.(app);
   await app.ready();
   return {

@@ -88,7 +88,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'latest-tag',
         severity: 'medium',
-        service: 'web',
+        service: 'web', services: ['web'],
         file: 'compose.yaml',
         line: 16,
         column: 12,
@@ -98,7 +98,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'privileged',
         severity: 'critical',
-        service: 'web',
+        service: 'web', services: ['web'],
         file: 'compose.yaml',
         line: 18,
         column: 17,
@@ -108,7 +108,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'docker-socket-mount',
         severity: 'critical',
-        service: 'web',
+        service: 'web', services: ['web'],
         file: 'compose.yaml',
         line: 22,
         column: 9,
@@ -118,7 +118,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'hardcoded-secret',
         severity: 'high',
-        service: 'api',
+        service: 'api', services: ['api'],
         file: '.env',
         line: 3,
         column: 1,
@@ -128,7 +128,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'missing-healthcheck',
         severity: 'medium',
-        service: 'web',
+        service: 'web', services: ['web'],
         file: 'compose.yaml',
         line: 15,
         column: 3,
@@ -138,7 +138,7 @@ export function baseEnvironment(): EnvironmentReport {
       {
         rule: 'missing-log-rotation',
         severity: 'low',
-        service: 'api',
+        service: 'api', services: ['api'],
         file: 'compose.yaml',
         line: 2,
         column: 3,

@@ -51,6 +51,7 @@ describe('html format', () => {
       rule: 'x"><script>alert(3)</script>',
       severity: 'info',
       service: evil,
+      services: [evil],
       file: '<b>.yml',
       line: 1,
       column: 1,
@@ -128,5 +129,17 @@ describe('html format', () => {
   it('an empty report still renders a page', () => {
     const page = renderHtml({ version: 1, tool: { name: 'shipshape', version: '0.1.0' }, projects: [] }, RULES);
     assert.ok(page.includes('<p class="empty">No compose project was found.</p>'));
+  });
+
+  it('lists a finding once when environments repeat it, with every service it applies to', () => {
+    const report = sampleReport();
+    const base = report.projects[0]!.environments[0]!;
+    const shared = { rule: 'missing-healthcheck', severity: 'medium' as const, file: 'compose.yaml', line: 2, column: 3, fix: null };
+    base.findings.push({ ...shared, service: 'api', services: ['api'], message: 'no health check' }, { ...shared, service: 'worker', services: ['worker'], message: 'no health check' });
+    report.projects[0]!.environments.push({ ...base, name: 'prod', findings: base.findings.map((f) => ({ ...f })) });
+    const html = renderHtml(report, RULES);
+    assert.equal(html.split('runs privileged: it has full access').length - 1, 1);
+    assert.match(html, /<td class="svc">api, worker<\/td>/);
+    assert.match(html, /8 findings as in an environment above, not repeated\./);
   });
 });

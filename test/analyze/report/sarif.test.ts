@@ -59,6 +59,8 @@ describe('sarif format', () => {
     const driver = parse(sampleReport()).runs[0]!.tool.driver;
     assert.equal(driver.name, 'shipshape');
     assert.equal(driver.version, '0.1.0');
+    // Required by GitHub code scanning's tool page, and absolute by the SARIF spec.
+    assert.ok(new URL(driver.informationUri).protocol === 'https:', driver.informationUri);
     assert.deepEqual(driver.rules.map((r) => r.id), RULES.map((r) => r.id));
     const privileged = driver.rules[0]!;
     assert.deepEqual(privileged, {
@@ -131,9 +133,9 @@ describe('sarif format', () => {
     const env = report.projects[0]!.environments[0]!;
     report.projects[0]!.dir = 'apps/my shop';
     env.findings = [
-      { rule: 'schema', severity: 'critical', service: null, file: 'compose.yaml', line: 0, column: 0, message: 'x', fix: null },
-      { rule: 'unset-variable', severity: 'high', service: null, file: '', line: 0, column: 0, message: 'y', fix: null },
-      { rule: 'privileged', severity: 'critical', service: 'web', file: '../shared/base.yaml', line: 4, column: 0, message: 'z', fix: null },
+      { rule: 'schema', severity: 'critical', service: null, services: [], file: 'compose.yaml', line: 0, column: 0, message: 'x', fix: null },
+      { rule: 'unset-variable', severity: 'high', service: null, services: [], file: '', line: 0, column: 0, message: 'y', fix: null },
+      { rule: 'privileged', severity: 'critical', service: 'web', services: ['web'], file: '../shared/base.yaml', line: 4, column: 0, message: 'z', fix: null },
     ];
     const log = parse(report);
     assert.deepEqual(validateSarif(log), []);
@@ -162,7 +164,7 @@ describe('sarif format', () => {
     const dev = { ...baseEnvironment(), name: 'dev', files: ['compose.yaml', 'compose.dev.yaml'] };
     dev.findings = [
       ...dev.findings,
-      { rule: 'privileged', severity: 'critical', service: 'api', file: 'compose.dev.yaml', line: 3, column: 17, message: 'only in dev', fix: null },
+      { rule: 'privileged', severity: 'critical', service: 'api', services: ['api'], file: 'compose.dev.yaml', line: 3, column: 17, message: 'only in dev', fix: null },
     ];
     report.projects[0]!.environments.push(dev);
     const log = toSarif(report, RULES);

@@ -86,10 +86,23 @@ describe('text format', () => {
     assert.match(out, /\n✖ 6 problems \(2 critical, 1 high, 2 medium, 1 low\) in 2 environments in 2 projects\n$/);
   });
 
+  it('an overlay environment does not repeat the findings of its base: it says how many it shares', () => {
+    const report = sampleReport();
+    const base = report.projects[0]!.environments[0]!;
+    const extra = { rule: 'latest-tag', severity: 'medium' as const, service: 'api', services: ['api'], file: 'compose.dev.yaml', line: 3, column: 12, message: 'dev only', fix: null };
+    report.projects[0]!.environments.push({ ...base, name: 'dev', findings: [...base.findings.map((f) => ({ ...f })), extra] });
+    const out = renderText(report, RULES);
+    const dev = out.slice(out.indexOf('. · dev'));
+    assert.equal(out.split('runs privileged').length - 1, 1);
+    assert.match(dev, /compose\.dev\.yaml\n +3:12 +medium +dev only/);
+    assert.match(dev, /\+ 6 findings as in base, not repeated\n/);
+    assert.match(dev, /✖ 7 problems \(2 critical, 1 high, 3 medium, 1 low\)/);
+  });
+
   it('a finding without a place is listed under "(no file)" with "-" for its position', () => {
     const report = sampleReport();
     const env = report.projects[0]!.environments[0]!;
-    env.findings = [{ rule: 'schema', severity: 'critical', service: null, file: '', line: 0, column: 0, message: 'broken', fix: null }];
+    env.findings = [{ rule: 'schema', severity: 'critical', service: null, services: [], file: '', line: 0, column: 0, message: 'broken', fix: null }];
     assert.match(renderText(report, RULES), /\n\(no file\)\n {2}- {2}critical {2}broken {2}schema\n/);
   });
 

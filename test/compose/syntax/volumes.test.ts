@@ -87,8 +87,10 @@ describe('parseVolumeShort', () => {
     ['name:D::rW', named('name', 'D:')],
     // a named pipe is a bind for compose-go (the engine mounts it as npipe)
     ['\\\\.\\pipe\\docker_engine:\\\\.\\pipe\\inside', bind('\\\\.\\pipe\\docker_engine', '\\\\.\\pipe\\inside')],
-    // a single letter before a colon reads as a drive, so this is an anonymous volume
-    ['x:/data', { type: 'volume', target: 'x:/data', volume: {} }],
+    // a single letter before a colon reads as a drive only where that makes a mount with a source:
+    // `x:/data` is volume x, as docker-compose v1 reads it (and a Linux engine needs it)
+    ['x:/data', named('x', '/data')],
+    ['v:/data:ro', named('v', '/data', { read_only: true })],
     ['a:b:c:d:e', bind('a:b', 'c:d')],
     // the target is cleaned like Go's path.Clean; the source is left to the loader
     ['name:/data/', named('name', '/data')],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { migrate, openDatabase, UniqueViolation, type Database } from '../../../src/manager/index.js';
+import { MIGRATIONS, migrate, openDatabase, UniqueViolation, type Database } from '../../../src/manager/index.js';
 import { newHostRecord, SqlRepository, type HostRecord, type NewDeployment } from '../../../src/manager/storage/repository.js';
 import { freshDatabase, type DatabaseKind } from '../helpers.js';
 
@@ -55,7 +55,7 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
       const again = await openDatabase(url);
       await again.close();
       const rows = await db.all('SELECT version FROM schema_migrations');
-      assert.deepEqual(rows.map((r) => Number(r.version)), [1]);
+      assert.deepEqual(rows.map((r) => Number(r.version)), MIGRATIONS.map((m) => m.version));
     });
 
     it('keeps the first value of a setting', async () => {
@@ -64,18 +64,11 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
       assert.equal(await repo.getSetting('missing'), undefined);
     });
 
-    it('stores users with unique, lower-case e-mail addresses and locks them after failures', async () => {
+    it('stores users with unique, lower-case e-mail addresses', async () => {
       const id = randomUUID();
       assert.equal(await repo.createUser({ id, email: 'ops@example.com', passwordHash: 'h', role: 'operator', createdAt: 5 }), true);
       assert.equal(await repo.createUser({ id: randomUUID(), email: 'ops@example.com', passwordHash: 'h', role: 'admin', createdAt: 5 }), false);
       assert.equal((await repo.findUserByEmail('OPS@example.com'))?.id, id);
-      assert.deepEqual(await repo.recordFailedLogin(id, 100, 3, 1000), { lockedUntil: null });
-      assert.deepEqual(await repo.recordFailedLogin(id, 101, 3, 1000), { lockedUntil: null });
-      assert.deepEqual(await repo.recordFailedLogin(id, 102, 3, 1000), { lockedUntil: 1102 });
-      const locked = await repo.findUserById(id);
-      assert.equal(locked?.failedLogins, 0, 'the counter starts again once the lock is set');
-      await repo.clearFailedLogins(id, 200);
-      assert.equal((await repo.findUserById(id))?.lockedUntil, null);
       const updated = await repo.updateUser(id, { role: 'viewer' }, 300);
       assert.equal(updated?.role, 'viewer');
       assert.equal(updated?.updatedAt, 300);
@@ -273,6 +266,43 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
       const stored = await repo.listAudit({ limit: 2_000, action: 'many' });
       assert.equal(stored.length, 1_201);
       assert.equal(stored[0]!.target, 't1200');
+    });
+
+    it('enrolls a host with a token once, never with an expired one, and a refused enrollment leaves the token and hosts as they were', async () => {
+      const token = (expiresAt: number) => ({ id: randomUUID(), tokenHash: randomUUID(), createdBy: null, createdAt: 1, expiresAt });
+      const live = token(10_000);
+      await repo.insertEnrollmentToken(live);
+      const taken = host();
+      await repo.insertHost(taken);
+      // The address is taken: refused, and the token is not spent.
+      const clash = host({ ip: taken.ip, apiPort: taken.apiPort, agentCertSha256: 'ab'.repeat(32) });
+      assert.equal(await repo.enrollHost(live.tokenHash, clash, 5_000), 'address-taken');
+      assert.equal(await repo.getHost(clash.id), undefined);
+      const enrolled = host({ agentCertSha256: 'cd'.repeat(32) });
+      assert.equal(await repo.enrollHost(live.tokenHash, enrolled, 5_000), 'enrolled');
+      assert.equal((await repo.getHost(enrolled.id))?.agentCertSha256, 'cd'.repeat(32));
+      const again = host();
+      assert.equal(await repo.enrollHost(live.tokenHash, again, 5_001), 'invalid-token', 'used');
+      const expired = token(6_000);
+      await repo.insertEnrollmentToken(expired);
+      assert.equal(await repo.enrollHost(expired.tokenHash, again, 6_000), 'invalid-token', 'expired');
+      assert.equal(await repo.enrollHost(randomUUID(), again, 1_000), 'invalid-token', 'unknown');
+      assert.equal(await repo.getHost(again.id), undefined);
+      assert.equal(await repo.setHostCertificate(enrolled.id, null, 7_000), true);
+      assert.equal((await repo.getHost(enrolled.id))?.agentCertSha256, null);
+      assert.equal(await repo.enrollmentTokenUsable(live.tokenHash, 5_001), false, 'used');
+      assert.equal(await repo.enrollmentTokenUsable(expired.tokenHash, 6_000), false, 'expired');
+    });
+
+    it('one token enrolled by several at once registers exactly one host', async () => {
+      const racing = { id: randomUUID(), tokenHash: randomUUID(), createdBy: null, createdAt: 1, expiresAt: 10_000 };
+      await repo.insertEnrollmentToken(racing);
+      assert.equal(await repo.enrollmentTokenUsable(racing.tokenHash, 5_000), true);
+      const hosts = Array.from({ length: 6 }, () => host());
+      const outcomes = await Promise.all(hosts.map((h) => repo.enrollHost(racing.tokenHash, h, 5_000)));
+      assert.deepEqual([...outcomes].sort(), ['enrolled', 'invalid-token', 'invalid-token', 'invalid-token', 'invalid-token', 'invalid-token']);
+      const registered = await Promise.all(hosts.map((h) => repo.getHost(h.id)));
+      assert.equal(registered.filter(Boolean).length, 1);
     });
   });
 }

@@ -1,6 +1,7 @@
 import { hasHealthcheck, lastInstruction, type Instruction } from '../../dockerfile/index.js';
 import { createRule } from '../create-rule.js';
 import type { RawFinding } from '../../types.js';
+import { imageOf } from '../../facts/index.js';
 import { at, builtImages, displayPath, dockerfilesOf } from './shared.js';
 
 export default createRule({
@@ -32,6 +33,10 @@ export default createRule({
         const service = unchecked[0];
         if (service === undefined) continue;
         const disabled = lastInstruction(image.stage, 'HEALTHCHECK');
+        // The base image's own HEALTHCHECK is inherited: known from the table of images, or unknown.
+        const facts = imageOf(ctx, service);
+        if (!disabled && facts?.healthcheck === true) continue;
+        const unknownBase = !disabled && facts?.healthcheck === undefined;
         const instruction = disabled ?? image.stage.from;
         if (reported.has(instruction)) continue;
         reported.add(instruction);
@@ -42,10 +47,13 @@ export default createRule({
             service,
             disabled
               ? `${displayPath(ctx, use)}: HEALTHCHECK NONE disables the health check of service "${service}", and the service defines none`
-              : `${displayPath(ctx, use)}: the image of service "${service}" has no HEALTHCHECK and the service defines no healthcheck`,
+              : unknownBase
+                ? `${displayPath(ctx, use)}: the image of service "${service}" declares no HEALTHCHECK, the service defines no healthcheck, and Shipshape cannot see whether the base image ${facts?.built?.base.image ?? ''} has one`
+                : `${displayPath(ctx, use)}: the image of service "${service}" has no HEALTHCHECK and the service defines no healthcheck`,
             'add HEALTHCHECK CMD <a command that checks the app answers> to the final stage, or a healthcheck: to the service',
           ),
         );
+        if (unknownBase) findings[findings.length - 1]!.severity = 'info';
       }
     }
     return findings;

@@ -3,7 +3,6 @@ import type { RawFinding } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import { imageTools, type ImageTools, type Tool } from './image/tools.js';
-import { builtImage } from './shared.js';
 
 export default createRule({
   id: 'healthcheck-tool-missing',
@@ -28,7 +27,7 @@ export default createRule({
       const test = service.healthcheck?.test;
       if (!Array.isArray(test) || !test.every((w) => typeof w === 'string')) continue;
       if (service.healthcheck?.disable === true || test[0] === 'NONE') continue;
-      const tools = imageTools(service.image, builtImage(ctx, service));
+      const tools = imageTools(ctx, name);
       if (!tools) continue;
       const missing = neededTools(test).find((need) => tools.has[need.tool] === false);
       if (!missing) continue;

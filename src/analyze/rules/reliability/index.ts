@@ -4,7 +4,7 @@ import missingLogRotation from './missing-log-rotation.js';
 import missingResourceLimits from './missing-resource-limits.js';
 import missingRestartPolicy from './missing-restart-policy.js';
 
-/** The reliability rules, in the order of ARCHITECTURE §3. */
+/** The reliability rules, in the order of docs/architecture.md. */
 export const RELIABILITY_RULES = [
   missingHealthcheck,
   healthcheckToolMissing,

@@ -1,13 +1,9 @@
 import type { Service } from '../../../compose/index.js';
-import { hasHealthcheck } from '../../dockerfile/index.js';
-import type { RuleContext } from '../../types.js';
+import { imageOf } from '../../facts/index.js';
 import { createRule } from '../create-rule.js';
-import { imageName, parseImage, services } from '../util.js';
+import { imageName, services } from '../util.js';
 import { imageTools, type ImageTools } from './image/tools.js';
-import { builtImage, isOneShot, servicePath } from './shared.js';
-
-/** Registry images known to carry their own HEALTHCHECK instruction. */
-const IMAGES_WITH_HEALTHCHECK = new Set(['pihole/pihole', 'plexinc/pms-docker']);
+import { isOneShot, servicePath } from './shared.js';
 
 export default createRule({
   id: 'missing-healthcheck',
@@ -25,19 +21,20 @@ export default createRule({
   },
   check: (ctx) =>
     services(ctx)
-      .filter(([name, s]) => !s.healthcheck && !isOneShot(ctx, name, s) && !imageHasHealthcheck(ctx, s))
-      .map(([name, s]) => ({
-        path: servicePath(name),
-        message: `service "${name}" has no healthcheck: compose cannot tell when it is ready or stuck, and service_healthy dependencies cannot wait for it`,
-        fix: `add a healthcheck, e.g. healthcheck: {test: ${suggestedTest(s, imageTools(s.image, builtImage(ctx, s)))}, interval: 30s, timeout: 5s, retries: 3}`,
-      })),
+      .filter(([name, s]) => !s.healthcheck && !isOneShot(ctx, name, s) && imageOf(ctx, name)?.healthcheck !== true)
+      .map(([name, s]) => {
+        const image = imageOf(ctx, name);
+        const unknown = image !== undefined && image.healthcheck === undefined;
+        return {
+          path: servicePath(name),
+          ...(unknown ? { severity: 'info' as const } : {}),
+          message: unknown
+            ? `service "${name}" has no healthcheck in the compose file, and Shipshape cannot see whether ${image.built ? image.name : `image "${image.name}"`} declares a HEALTHCHECK`
+            : `service "${name}" has no healthcheck: compose cannot tell when it is ready or stuck, and service_healthy dependencies cannot wait for it`,
+          fix: `add a healthcheck, e.g. healthcheck: {test: ${suggestedTest(s, imageTools(ctx, name))}, interval: 30s, timeout: 5s, retries: 3}`,
+        };
+      }),
 });
-
-function imageHasHealthcheck(ctx: RuleContext, service: Service): boolean {
-  const built = builtImage(ctx, service);
-  if (built) return hasHealthcheck(built.stage);
-  return typeof service.image === 'string' && IMAGES_WITH_HEALTHCHECK.has(parseImage(service.image.toLowerCase()).repository);
-}
 
 /** A test that suits the image, so that the fix can be pasted. */
 function suggestedTest(service: Service, tools: ImageTools | undefined): string {

@@ -2,7 +2,7 @@ import type { RawFinding } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { secretCandidates, type SecretCandidate } from './secrets/candidates.js';
 import { mask } from './secrets/patterns.js';
-import { isPublicDefault, weakness } from './secrets/weak-passwords.js';
+import { weakness } from './secrets/weak-passwords.js';
 
 export default createRule({
   id: 'default-credential',
@@ -32,7 +32,8 @@ export default createRule({
 });
 
 function toFinding(c: SecretCandidate, reason: string): RawFinding {
-  const shown = isPublicDefault(reason) ? `"${c.value}"` : `"${mask(c.value)}"`;
+  // Masked like every secret (docs/rules/hardcoded-secret.md): the reason says why it is weak.
+  const shown = `"${mask(c.value)}"`;
   const what = c.kind === 'url' ? `${c.subject} has the password ${shown} in its URL` : `${c.subject} uses the password ${shown}`;
   const variable = c.variable ?? 'VAR';
   const fallback = c.origin === 'fallback' ? ` as the default used when ${variable} is unset` : '';

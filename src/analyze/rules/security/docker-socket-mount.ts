@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
-import { hostBindings, isEngineSocket, listOf } from './shared.js';
+import { listOf } from './shared.js';
+import { hostBindings, isEngineSocket } from '../../facts/index.js';
 
 const ENGINE_OF: Record<string, string> = {
   'docker.sock': 'Docker',

@@ -1,7 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
-import { bindsAllInterfaces, hostSide, isLoopback, publishedPorts, repositoryOf } from './shared.js';
+import { bindsAllInterfaces, hostSide, isLoopback, publishedPorts, repositoryOf } from '../../facts/index.js';
 
 /**
  * Images of databases, caches and brokers, by the last part of their repository name. A name may
@@ -15,7 +15,8 @@ const DATABASE_NAMES = new Set(
     'cassandra scylla couchdb couchbase neo4j memgraph influxdb clickhouse clickhouse-server rabbitmq kafka ' +
     'cp-kafka cp-server cp-zookeeper zookeeper etcd mssql-server-linux azure-sql-edge oracle-xe oracle-free dgraph ' +
     'cockroach arangodb questdb surrealdb rethinkdb orientdb ravendb redpanda pulsar activemq artemis yugabyte ' +
-    'qdrant milvus weaviate chroma'
+    'qdrant milvus weaviate chroma pgbouncer pgcat pgpool pgpool2 supavisor odyssey minio loki prometheus ' +
+    'victoria-metrics victoriametrics mimir thanos'
   ).split(' '),
 );
 const VARIANTS = new Set(['server', 'stack', 'stack-server', 'cluster', 'sharded', 'repmgr', 'ha', 'enterprise', 'community', 'community-server', 'enterprise-server', 'oss', 'ce', 'ee', 'xe', 'free']);
@@ -30,6 +31,13 @@ const DATABASE_PORTS: Record<number, string> = {
   2379: 'etcd',
   3306: 'MySQL/MariaDB',
   5432: 'PostgreSQL',
+  6432: 'PgBouncer',
+  6543: 'Supavisor (PostgreSQL pooler)',
+  8123: 'ClickHouse HTTP',
+  9009: 'ClickHouse interserver',
+  3100: 'Loki',
+  9090: 'Prometheus',
+  15672: 'RabbitMQ management',
   5672: 'AMQP (RabbitMQ)',
   5984: 'CouchDB',
   6379: 'Redis',

@@ -23,7 +23,7 @@ export default createRule({
   severity: 'medium',
   category: 'security',
   docs: {
-    summary: 'A service gets direct access to host devices (`devices:` or `device_cgroup_rules:`).',
+    summary: 'A service gets direct access to host devices (`devices:`, `device_cgroup_rules:`, `gpus:` or `deploy.resources.reservations.devices`).',
     why:
       'A device node hands the container a kernel driver of the host: its bugs become the container\'s way ' +
       'out, and some devices give far more than their hardware (a disk device reads every file beneath the ' +
@@ -53,6 +53,25 @@ export default createRule({
             : 'remove the device unless the service needs that hardware',
         });
       });
+      // GPUs and other device requests: the engine hands the container the host's driver and device nodes.
+      const gpus = service['gpus'];
+      if (gpus !== undefined && gpus !== null) {
+        findings.push({
+          path: ['services', name, 'gpus'],
+          message: `service "${name}" gets host GPUs (gpus: ${JSON.stringify(gpus)}): the host's device nodes and driver libraries`,
+          fix: 'remove gpus unless the service needs that hardware',
+        });
+      }
+      const reservations = (service.deploy as { resources?: { reservations?: { devices?: unknown } } } | undefined)?.resources?.reservations;
+      if (Array.isArray(reservations?.devices)) {
+        reservations.devices.forEach((_request, index) => {
+          findings.push({
+            path: ['services', name, 'deploy', 'resources', 'reservations', 'devices', index],
+            message: `service "${name}" reserves host devices (deploy.resources.reservations.devices): the host's device nodes and driver libraries`,
+            fix: 'remove the device reservation unless the service needs that hardware',
+          });
+        });
+      }
       const rules = Array.isArray(service['device_cgroup_rules']) ? (service['device_cgroup_rules'] as unknown[]) : [];
       rules.forEach((rule, index) => {
         const text = String(rule).trim();

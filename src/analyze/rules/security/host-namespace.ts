@@ -49,7 +49,7 @@ export default createRule({
   severity: 'high',
   category: 'security',
   docs: {
-    summary: 'A service joins one of the host\'s namespaces (`network_mode`, `pid`, `ipc`, `uts`, `userns_mode` or `cgroup: host`).',
+    summary: 'A service joins one of the host\'s namespaces (`network_mode`, `pid`, `ipc`, `uts`, `userns_mode` or `cgroup: host`), or places itself in a host cgroup (`cgroup_parent`).',
     why:
       'Namespaces are what separate a container from the host. With the host\'s network the container ' +
       'listens on every host interface and reaches services bound to localhost; with its PID namespace it ' +
@@ -64,6 +64,14 @@ export default createRule({
   check: (ctx) => {
     const findings: RawFinding[] = [];
     for (const [name, service] of services(ctx)) {
+      const parent = service['cgroup_parent'];
+      if (typeof parent === 'string' && parent.trim() !== '') {
+        findings.push({
+          path: ['services', name, 'cgroup_parent'],
+          message: `service "${name}" places its container under the host's cgroup "${parent.trim()}" (cgroup_parent): it leaves the engine's cgroup and shares the limits of whatever the host runs there`,
+          fix: 'remove cgroup_parent; set the limits the service needs with deploy.resources',
+        });
+      }
       for (const ns of NAMESPACES) {
         const value = service[ns.key];
         if (typeof value !== 'string' || value.trim() !== 'host') continue;

@@ -17,8 +17,13 @@ import hardcodedSecret from './hardcoded-secret.js';
 import defaultCredential from './default-credential.js';
 import devOverrideWeakensSecurity from './dev-override-weakens-security.js';
 import internalNetworkExposed from './internal-network-exposed.js';
+import hostPathEscape from './host-path-escape.js';
+import foreignNamespace from './foreign-namespace.js';
+import foreignResource from './foreign-resource.js';
+import debugPortExposed from './debug-port-exposed.js';
+import authDisabled from './auth-disabled.js';
 
-/** The security rules, in the order of ARCHITECTURE §3. */
+/** The security rules, in the order of the contract (docs/rules/). */
 export const SECURITY_RULES = [
   privileged,
   dockerSocketMount,
@@ -39,4 +44,9 @@ export const SECURITY_RULES = [
   latestTag,
   devOverrideWeakensSecurity,
   internalNetworkExposed,
+  hostPathEscape,
+  foreignNamespace,
+  foreignResource,
+  authDisabled,
+  debugPortExposed,
 ] as const;

@@ -3,7 +3,7 @@ import type { RawFinding, RuleContext } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import { overlayPlace } from './overlay/locate.js';
-import { hostSide, isLoopback, publishedPorts } from './shared.js';
+import { hostSide, isLoopback, publishedPorts } from '../../facts/index.js';
 
 export default createRule({
   id: 'internal-network-exposed',

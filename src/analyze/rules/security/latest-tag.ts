@@ -1,7 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { parseImage, services } from '../util.js';
 import type { RawFinding } from '../../types.js';
-import { repositoryOf } from './shared.js';
+import { repositoryOf } from '../../facts/index.js';
 
 /** Operating-system images whose release code names are versions (`debian:bookworm` is Debian 12). */
 const RELEASE_NAMES: Record<string, readonly string[]> = {

@@ -1,7 +1,7 @@
 import { createRule } from '../create-rule.js';
-import { services } from '../util.js';
+import { imageName, services } from '../util.js';
 import type { RawFinding } from '../../types.js';
-import { lowestPublishedPort, publishedPorts } from './shared.js';
+import { lowestPublishedPort, publishedPorts } from '../../facts/index.js';
 
 /** Host services that own well-known ports below 1024, to say what a mapping would clash with. */
 const WELL_KNOWN: Record<number, string> = {
@@ -32,6 +32,21 @@ const WELL_KNOWN: Record<number, string> = {
   995: 'POP3S',
 };
 
+/**
+ * Servers whose clients only know the standard port: a mail server must answer on 25, 465, 587,
+ * 110, 143, 993 and 995, and publishing those is its job, not a finding. (A DNS server on 53 is
+ * still reported: it clashes with the host's own resolver, systemd-resolved on most distributions.)
+ */
+const SERVER_PORTS: readonly [RegExp, ReadonlySet<number>][] = [
+  [/mail|postfix|dovecot|smtp|exim|stalwart|maddy|haraka|^mox$|mailu|poste|iredmail|mailcow|sendmail|opensmtpd/, new Set([25, 110, 143, 465, 587, 993, 995])],
+];
+
+function servesOn(image: unknown, host: number): boolean {
+  if (typeof image !== 'string') return false;
+  const name = imageName(image);
+  return SERVER_PORTS.some(([pattern, ports]) => pattern.test(name) && ports.has(host));
+}
+
 export default createRule({
   id: 'privileged-port',
   severity: 'low',
@@ -43,7 +58,8 @@ export default createRule({
       'can clash with or stand in for the host\'s own service, it needs root or an extra capability in ' +
       'rootless engines, and it deserves a deliberate review. HTTP (80) and HTTPS (443) on a reverse proxy or ' +
       'web server are the normal public entry point: they are reported at the same low severity so the list ' +
-      'of privileged ports stays complete, and the message says so.',
+      'of privileged ports stays complete, and the message says so. A mail server (postfix, dovecot, ' +
+      'docker-mailserver, stalwart, mailu…) publishing the mail ports 25, 110, 143, 465, 587, 993 and 995 is doing its job and is not reported.',
     fix:
       'Publish a port of 1024 or above (`8080:80`) unless this service is the host\'s public entry point for ' +
       'that protocol; in that case keep it and, if the report should stay quiet, add ' +
@@ -57,6 +73,7 @@ export default createRule({
         const host = lowestPublishedPort(port);
         if (host === undefined || host === 0 || host >= 1024) continue;
         const path = ['services', name, 'ports', index];
+        if (servesOn(service.image, host)) continue;
         if (host === 80 || host === 443) {
           findings.push({
             path,

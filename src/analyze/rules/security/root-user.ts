@@ -1,34 +1,11 @@
-import { isAbsolute, relative, resolve } from 'node:path';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { Service } from '../../../compose/index.js';
+import { isRootUser } from '../../dockerfile/index.js';
+import { imageOf } from '../../facts/index.js';
 import type { RawFinding, RuleContext } from '../../types.js';
-import { dockerfileUser, isRootUser, repositoryOf, runsAsNonRootByDefault, type DockerfileUser } from './shared.js';
-
-/** Official images whose entrypoint starts as root and then switches to its own user for the server. */
-const DROPS_PRIVILEGES = new Set(['postgres', 'mysql', 'mariadb', 'redis', 'mongo', 'rabbitmq', 'cassandra', 'couchdb', 'neo4j', 'influxdb', 'zookeeper']);
 
 const FIX = 'set `user:` to an unprivileged UID:GID (e.g. "1000:1000", or the image\'s own user) and give its volumes that owner';
-
-interface BuiltImage {
-  dockerfile: string;
-  user: DockerfileUser;
-}
-
-/** The user the locally built image runs as, when its Dockerfile can be read. */
-function builtImageUser(ctx: RuleContext, build: NonNullable<Service['build']>): BuiltImage | undefined {
-  if (typeof build.dockerfile_inline === 'string') {
-    const user = dockerfileUser(build.dockerfile_inline, build.target, build.args ?? {});
-    return user && { dockerfile: 'dockerfile_inline', user };
-  }
-  const context = build.context;
-  if (typeof context !== 'string' || !isAbsolute(context)) return undefined;
-  const path = resolve(context, typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile');
-  const text = ctx.readText(path);
-  if (text === undefined) return undefined;
-  const user = dockerfileUser(text, build.target, build.args ?? {});
-  return user && { dockerfile: relative(ctx.dir, path) || path, user };
-}
 
 function check(ctx: RuleContext, name: string, service: Service): RawFinding | undefined {
   // `user: 0` is a YAML number when the file skips the quotes.
@@ -42,36 +19,38 @@ function check(ctx: RuleContext, name: string, service: Service): RawFinding | u
       fix: FIX,
     };
   }
-  if (service.build) {
-    const built = builtImageUser(ctx, service.build);
-    // A Dockerfile that cannot be read is another rule's finding; without it, root is not shown.
-    if (!built) return undefined;
-    const stage = service.build.target ? `stage "${service.build.target}"` : 'final stage';
-    if ('user' in built.user) {
-      if (!isRootUser(built.user.user)) return undefined;
-      return {
-        path: ['services', name, 'build'],
-        message: `service "${name}" runs as root: no user is set and the ${stage} of ${built.dockerfile} ends with USER ${built.user.user} (line ${built.user.line})`,
-        fix: `add a non-root USER at the end of the ${stage} of ${built.dockerfile}, or ${FIX}`,
-      };
-    }
-    if (runsAsNonRootByDefault(built.user.base)) return undefined;
+  const image = imageOf(ctx, name);
+  // A Dockerfile that cannot be read is another rule's finding; without it, nothing is seen.
+  if (!image) return undefined;
+  const path = image.built && ctx.project.services[name]?.build ? ['services', name, 'build'] : ['services', name, 'image'];
+  const fix = image.built ? `add a non-root USER at the end of ${image.built.label}, or ${FIX}` : FIX;
+  if (!image.user) {
     return {
-      path: ['services', name, 'build'],
-      message: `service "${name}" runs as root: no user is set and the ${stage} of ${built.dockerfile} has no USER, so it keeps the root user of ${built.user.base}`,
-      fix: `add a non-root USER to the ${stage} of ${built.dockerfile}, or ${FIX}`,
+      path,
+      severity: 'info',
+      message: image.built
+        ? `service "${name}" may run as root: no user is set, ${image.built.label} has no USER, and Shipshape does not know the user of its base image ${image.built.base.image}`
+        : `service "${name}" may run as root: no user is set, and Shipshape cannot see which user image "${image.name}" runs as (it is not built here and not one of the images it knows)`,
+      fix,
     };
   }
-  if (typeof service.image !== 'string' || service.image.trim() === '') return undefined;
-  if (runsAsNonRootByDefault(service.image)) return undefined;
-  const drops = DROPS_PRIVILEGES.has(repositoryOf(service.image))
-    ? ' (its entrypoint switches to an unprivileged user for the server, but starts as root and `docker exec` is root)'
-    : '';
-  return {
-    path: ['services', name],
-    message: `service "${name}" runs as root: no user is set and image "${service.image}" runs as root by default${drops}`,
-    fix: FIX,
-  };
+  if (!image.user.root) return undefined;
+  const stage = service.build?.target ? `stage "${service.build.target}"` : 'final stage';
+  const why =
+    image.user.from === 'image'
+      ? `image "${image.name}" runs as root by default`
+      : image.user.from === 'USER'
+        ? `the ${stage} of ${image.built?.label} ends with USER ${image.user.name} (line ${image.user.line})`
+        : `the ${stage} of ${image.built?.label} has no USER, so it keeps the root user of ${image.built?.base.image}`;
+  if (image.dropsPrivileges) {
+    return {
+      path,
+      severity: 'info',
+      message: `service "${name}" starts as root (no user is set and ${why}), but its entrypoint switches to an unprivileged user for the server; \`docker exec\` still gets root`,
+      fix,
+    };
+  }
+  return { path, message: `service "${name}" runs as root: no user is set and ${why}`, fix };
 }
 
 export default createRule({

@@ -1,8 +1,9 @@
+import { confinedTo } from '../../../compose/index.js';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
 import { isWrittenRelative } from '../../source-text.js';
-import { hostBindings, isEngineSocket, isProjectPath, isWithin } from './shared.js';
+import { hostBindings, isEngineSocket, isHomeRelative, isProjectPath, isWithin } from '../../facts/index.js';
 
 /** Host folders whose contents give control over, or secrets of, the host: what they are, and what they hold. */
 const SENSITIVE: readonly (readonly [root: string, what: string, holds: string])[] = [
@@ -62,8 +63,11 @@ function isPlainHomeData(source: string): boolean {
   return !parts.slice(home).some((p) => p.startsWith('.'));
 }
 
-/** What a bind of `source` exposes, or undefined when it is not sensitive. */
-function exposure(source: string, readOnly: boolean): string | undefined {
+/**
+ * What a bind of `source` exposes, or undefined when it is not sensitive. With `below: false`, a
+ * path merely inside a sensitive folder does not count (a project checked out in /tmp or /home).
+ */
+function exposure(source: string, readOnly: boolean, countBelow = true): string | undefined {
   if (source === '/') return 'the host\'s whole filesystem';
   const specific = SPECIFIC.find(([pattern]) => pattern.test(source))?.[1];
   const inside = SENSITIVE.find(([root]) => isWithin(source, root));
@@ -71,12 +75,27 @@ function exposure(source: string, readOnly: boolean): string | undefined {
     const [root, what, holds] = inside;
     if (root === source) return holds;
     if (specific) return `${specific}, inside ${root}`;
+    if (!countBelow) return undefined;
     return `it is inside ${root} (${what}), so the container ${readOnly ? 'reads' : 'can change'} what the host keeps there`;
   }
   if (specific) return specific;
   // A parent of a sensitive folder exposes it too (`/var` holds /var/run/docker.sock).
   const below = SENSITIVE.filter(([root]) => isWithin(root, source)).map(([root]) => root);
   return below.length > 0 ? `a parent of ${below.join(', ')}` : undefined;
+}
+
+/**
+ * What reaching the host path `source` exposes, or undefined when it is not sensitive: this
+ * rule's knowledge, shared with host-path-escape to grade its findings in a local report.
+ * `below: false` for a path written relative to the project, which may well live in /home or /tmp.
+ */
+export function sensitiveHostPath(written: string, options: { readOnly: boolean; below?: boolean }): string | undefined {
+  // `~/.ssh` is judged as the deploying user's home would be: as a folder of /home.
+  const source = isHomeRelative(written) ? `/home/~${written.slice(1)}` : written;
+  if (isEngineSocket(source)) return 'the container engine\'s socket, and with it the host';
+  if (options.readOnly && HARMLESS_READ_ONLY.some((p) => isWithin(source, p))) return undefined;
+  if (isPlainHomeData(source)) return undefined;
+  return exposure(source, options.readOnly, options.below ?? true);
 }
 
 export default createRule({
@@ -101,13 +120,17 @@ export default createRule({
   },
   check: (ctx) => {
     const findings: RawFinding[] = [];
+    // A path the operator allows (ALLOWED_HOST_PATHS) was vetted: host-path-escape records its use.
+    const allowed = ctx.allowedHostPaths?.length ? confinedTo(ctx.allowedHostPaths) : () => false;
     for (const [name, service] of services(ctx)) {
       for (const b of hostBindings(ctx, service)) {
         // The engine socket is docker-socket-mount's finding.
-        if (isEngineSocket(b.source)) continue;
+        if (isEngineSocket(b.source) || allowed(b.source)) continue;
         if (b.readOnly && HARMLESS_READ_ONLY.some((p) => isWithin(b.source, p))) continue;
         const path = ['services', name, 'volumes', b.index, 'source'];
-        if (!b.volume && isProjectPath(ctx, b.source, ctx.load.positionOf(path)?.file)) continue;
+        // A volume bound to a folder of the project (`device: ./data`) is the project's too.
+        const written = b.volume ? ['volumes', b.volume, 'driver_opts', 'device'] : path;
+        if (isProjectPath(ctx, b.source, ctx.load.positionOf(written)?.file)) continue;
         // A relative source names the project's own files, wherever the project is checked out (even /tmp).
         if (!b.volume && isWrittenRelative(ctx, path)) continue;
         if (isPlainHomeData(b.source)) continue;

@@ -1,7 +1,7 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import type { RawFinding } from '../../types.js';
-import { hostSide, publishedPorts } from './shared.js';
+import { hostSide, publishedPorts } from '../../facts/index.js';
 
 export default createRule({
   id: 'unbound-port-interface',

@@ -1,26 +1,30 @@
 import { createRule } from '../create-rule.js';
 import { imageName, services } from '../util.js';
-import { dockerfileHealth, isRecord, localBuild, type RuleContext, type Service } from './shared.js';
+import { imageOf } from '../../facts/index.js';
+import { isRecord, type RuleContext, type Service } from './shared.js';
 
-/** Why a service will never report healthy, or undefined when it may (it has a check, or its image may). */
-function missingHealthcheck(ctx: RuleContext, service: Service): string | undefined {
+/**
+ * Why a service will never report healthy, or undefined when it will (it has a check, or its
+ * image does). `unknown` when Shipshape cannot see whether its image declares a HEALTHCHECK.
+ */
+function missingHealthcheck(ctx: RuleContext, name: string, service: Service): { why: string; unknown: boolean } | undefined {
   const hc: unknown = service.healthcheck;
   if (isRecord(hc)) {
     const test = Array.isArray(hc.test) ? hc.test[0] : undefined;
-    if (hc.disable === true || (typeof test === 'string' && test.toUpperCase() === 'NONE')) return 'its healthcheck is disabled';
+    if (hc.disable === true || (typeof test === 'string' && test.toUpperCase() === 'NONE')) return { why: 'its healthcheck is disabled', unknown: false };
     // A healthcheck that only tunes timings keeps the image's own test: assume the author knows it has one.
     return undefined;
   }
-  const build = localBuild(ctx, service);
-  const stage = build?.target ? ` in stage "${build.target}"` : '';
-  if (build?.inline !== undefined) {
-    return dockerfileHealth(build.inline, build.target).healthcheck ? undefined : `it has no healthcheck, and its inline Dockerfile has no HEALTHCHECK${stage}`;
+  const image = imageOf(ctx, name);
+  if (image?.healthcheck === true) return undefined;
+  const stage = service.build?.target ? ` in stage "${service.build.target}"` : '';
+  if (image?.built) {
+    if (image.healthcheck === false) return { why: `it has no healthcheck, and ${image.built.label} has no HEALTHCHECK${stage}`, unknown: false };
+    return { why: `it has no healthcheck, ${image.built.label} has no HEALTHCHECK${stage}, and Shipshape cannot see whether its base image ${image.built.base.image} has one`, unknown: true };
   }
-  const text = build?.dockerfile ? ctx.readText(build.dockerfile) : undefined;
-  if (text !== undefined) {
-    return dockerfileHealth(text, build?.target).healthcheck ? undefined : `it has no healthcheck, and its Dockerfile has no HEALTHCHECK${stage}`;
-  }
-  return 'it has no healthcheck';
+  if (image?.healthcheck === false) return { why: `it has no healthcheck, and image "${image.name}" declares none`, unknown: false };
+  if (image) return { why: `it has no healthcheck, and Shipshape cannot see whether image "${image.name}" declares one`, unknown: true };
+  return { why: 'it has no healthcheck', unknown: false };
 }
 
 /** Tests the usual images answer to, so the fix can be copied as it is. */
@@ -63,12 +67,16 @@ export default createRule({
       Object.entries(isRecord(service.depends_on) ? service.depends_on : {}).flatMap(([depName, dep]) => {
         const target = ctx.project.services[depName];
         if (!isRecord(dep) || dep.condition !== 'service_healthy' || !target) return [];
-        const why = missingHealthcheck(ctx, target);
-        if (!why) return [];
+        const missing = missingHealthcheck(ctx, depName, target);
+        if (!missing) return [];
+        const { why, unknown } = missing;
         return [
           {
             path: ['services', name, 'depends_on', depName, 'condition'],
-            message: `service "${name}" waits for "${depName}" to be healthy, but ${why}: "${depName}" never becomes healthy and "${name}" never starts`,
+            ...(unknown ? { severity: 'info' as const } : {}),
+            message: unknown
+              ? `service "${name}" waits for "${depName}" to be healthy, but ${why}: if it has none, "${name}" never starts`
+              : `service "${name}" waits for "${depName}" to be healthy, but ${why}: "${depName}" never becomes healthy and "${name}" never starts`,
             fix: healthcheckFix(target, why.includes('disabled')),
           },
         ];

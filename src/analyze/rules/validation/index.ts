@@ -17,7 +17,7 @@ import unsetVariable from './unset-variable.js';
 import yamlDuplicateKey from './yaml-duplicate-key.js';
 import yamlSyntax from './yaml-syntax.js';
 
-/** The validation rules, in the order of ARCHITECTURE §3. */
+/** The validation rules, in the order of docs/architecture.md. */
 export const VALIDATION_RULES = [
   yamlSyntax,
   yamlDuplicateKey,

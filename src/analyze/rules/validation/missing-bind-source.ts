@@ -42,7 +42,9 @@ export default createRule({
       'For a short-syntax bind, Docker creates the missing path as an empty, root-owned directory: a mounted ' +
       'config file such as `./nginx.conf` becomes a directory, and the service fails or runs without its ' +
       'configuration. A long-syntax bind without `create_host_path: true` makes `docker compose up` fail. ' +
-      'Absolute host paths outside the project (`/var/run/docker.sock`, `/srv/data`) depend on the host and are not checked.',
+      'Absolute host paths outside the project (`/var/run/docker.sock`, `/srv/data`) depend on the host and are not checked. ' +
+      'A missing directory that Docker creates (short syntax, a name that is not a file\'s) is usually a data folder made on ' +
+      'first start and is reported as `low`; a missing file, or a long-syntax bind that fails, stays critical.',
     fix: 'Create the file or directory (commit it, or generate it before `up`), or correct the path, which is relative to the compose file.',
     example: 'services:\n  proxy:\n    image: nginx:1.27\n    volumes:\n      - ./config/nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n',
   },
@@ -67,6 +69,8 @@ export default createRule({
             : fails;
         out.push({
           path,
+          // A data directory Docker creates on first start is how many stacks are meant to run.
+          ...(!file && creates ? { severity: 'low' as const } : {}),
           message: `service "${name}" bind-mounts ${shown}, which does not exist; ${consequence}`,
           fix: file
             ? `create the file ${shown} (or correct the path) before starting "${name}"`

@@ -1,6 +1,6 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { diagnosticFindings, type Diagnostic, type RawFinding, type RuleContext } from './shared.js';
+import { diagnosticFindings, hasProjectDotenv, type Diagnostic, type RawFinding, type RuleContext } from './shared.js';
 
 const SPEC = 'https://docs.docker.com/reference/compose-file/';
 
@@ -29,6 +29,16 @@ function fixFor(d: Diagnostic): string | null {
       return 'write each line of the env file as KEY=VALUE';
   }
   return null;
+}
+
+/**
+ * `${VAR:?message}` is the author requiring the deployer to set VAR: in a project without a `.env`
+ * of its own, the analyzing machine lacking it is the design working, not a broken file
+ * (docs/rules/schema.md).
+ */
+function deployTimeRequirement(ctx: RuleContext, d: Diagnostic): { severity?: 'low'; message?: string } {
+  if (d.code !== 'interpolation' || !/required variable \S+ is missing a value/.test(d.message) || hasProjectDotenv(ctx)) return {};
+  return { severity: 'low', message: `${d.message} (the project has no .env: the host that deploys it must set it)` };
 }
 
 /**
@@ -75,7 +85,7 @@ export default createRule({
     ...diagnosticFindings(
       ctx,
       ['schema', 'invalid-value', 'extends', 'extends-cycle', 'include', 'include-conflict', 'interpolation', 'profile', 'env-file'],
-      (d) => ({ fix: fixFor(d) }),
+      (d) => ({ fix: fixFor(d), ...deployTimeRequirement(ctx, d) }),
     ),
     ...duplicateContainerNames(ctx),
   ],

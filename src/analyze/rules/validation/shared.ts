@@ -15,7 +15,20 @@ export type Diagnostic = RuleContext['diagnostics'][number];
 type DiagnosticCode = Diagnostic['code'];
 
 /** How a rule words one loader diagnostic; `null` leaves the diagnostic out. */
-export type Describe = (d: Diagnostic, service: string | null) => { message?: string; fix: string | null } | null;
+export type Describe = (
+  d: Diagnostic,
+  service: string | null,
+) => { message?: string; fix: string | null; severity?: RawFinding['severity'] } | null;
+
+/**
+ * Whether the project keeps its variables in a `.env` of its own. Without one, every `${VAR}` is
+ * given by the host that deploys it (mailcow writes its `.env` at install, frappe's users copy
+ * `example.env`): a variable the analyzing machine lacks says nothing about the deployment
+ * (docs/rules/unset-variable.md).
+ */
+export function hasProjectDotenv(ctx: RuleContext): boolean {
+  return ctx.readText(resolve(ctx.dir, '.env')) !== undefined;
+}
 
 /**
  * Loader diagnostics as findings, each attributed to the service it is about: named in the
@@ -29,7 +42,10 @@ export function diagnosticFindings(ctx: RuleContext, codes: readonly DiagnosticC
     const known = finding.service && allServiceNames(ctx).includes(finding.service) ? finding.service : null;
     const service = serviceNamedIn(ctx, d.message) ?? known ?? serviceEnclosing(ctx, d);
     const described = describe(d, service);
-    if (described) out.push({ ...finding, service, message: described.message ?? d.message, fix: described.fix });
+    if (described) {
+      const graded = described.severity ? { severity: described.severity } : {};
+      out.push({ ...finding, ...graded, service, message: described.message ?? d.message, fix: described.fix });
+    }
   }
   return out;
 }
@@ -132,71 +148,6 @@ export function localBuild(ctx: RuleContext, service: Service): LocalBuild | und
 /** Something exists there and it is not a readable file: a directory. */
 export function isDirectory(ctx: RuleContext, path: string): boolean {
   return ctx.exists(path) && ctx.readText(path) === undefined;
-}
-
-export interface DockerfileHealth {
-  /** The final stage declares a HEALTHCHECK (not `HEALTHCHECK NONE`), itself or through the stages it builds on. */
-  healthcheck: boolean;
-}
-
-interface Stage {
-  name?: string;
-  from: string;
-  /** The last HEALTHCHECK of the stage: true for a check, false for NONE, undefined when absent. */
-  healthcheck?: boolean;
-}
-
-/**
- * Reads the stages of a Dockerfile far enough to answer whether the image it builds (the `target`
- * stage, else the last one) has a health check. Line continuations and comments are handled.
- */
-export function dockerfileHealth(text: string, target?: string): DockerfileHealth {
-  const stages = dockerfileStages(text);
-  let stage = target ? stages.find((s) => s.name === target.toLowerCase()) : stages[stages.length - 1];
-  const seen = new Set<Stage>();
-  while (stage && !seen.has(stage)) {
-    seen.add(stage);
-    if (stage.healthcheck !== undefined) return { healthcheck: stage.healthcheck };
-    const from = stage.from.toLowerCase();
-    stage = stages.find((s) => s.name === from) ?? (/^\d+$/.test(from) ? stages[Number(from)] : undefined);
-  }
-  return { healthcheck: false };
-}
-
-function dockerfileStages(text: string): Stage[] {
-  const stages: Stage[] = [];
-  for (const instruction of dockerfileInstructions(text)) {
-    const [keyword = '', ...args] = instruction.split(/\s+/);
-    const upper = keyword.toUpperCase();
-    if (upper === 'FROM') {
-      const words = args.filter((w) => !w.startsWith('--'));
-      const as = words.findIndex((w) => w.toLowerCase() === 'as');
-      stages.push({ from: words[0] ?? '', name: as >= 0 ? words[as + 1]?.toLowerCase() : undefined });
-    } else if (upper === 'HEALTHCHECK') {
-      const stage = stages[stages.length - 1];
-      if (stage) stage.healthcheck = args.filter((w) => !w.startsWith('--'))[0]?.toUpperCase() !== 'NONE';
-    }
-  }
-  return stages;
-}
-
-/** Instructions with continuation lines joined; comment lines dropped. */
-export function dockerfileInstructions(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith('#')) continue;
-    if (line.endsWith('\\')) {
-      current += line.slice(0, -1) + ' ';
-      continue;
-    }
-    current += line;
-    if (current.trim() !== '') out.push(current.trim());
-    current = '';
-  }
-  if (current.trim() !== '') out.push(current.trim());
-  return out;
 }
 
 /** Levenshtein distance, for "did you mean" suggestions. */

@@ -1,5 +1,5 @@
 import { createRule } from '../create-rule.js';
-import { diagnosticFindings } from './shared.js';
+import { diagnosticFindings, hasProjectDotenv } from './shared.js';
 
 export default createRule({
   id: 'unset-variable',
@@ -13,11 +13,14 @@ export default createRule({
     fix: 'Set the variable in `.env` or the environment, give it a default (`${TAG:-1.4.2}`), or make it required (`${DB_PASSWORD:?set DB_PASSWORD}`).',
     example: 'services:\n  api:\n    image: "registry.example.com/api:${API_TAG}"\n',
   },
-  check: (ctx) =>
-    diagnosticFindings(ctx, ['unset-variable'], (d) => {
+  check: (ctx) => {
+    const deployTime = !hasProjectDotenv(ctx);
+    return diagnosticFindings(ctx, ['unset-variable'], (d) => {
       const name = /the "([^"]+)" variable/.exec(d.message)?.[1] ?? 'VAR';
       return {
+        ...(deployTime ? { severity: 'low' as const, message: `${d.message} (the project has no .env: its value comes from the host that deploys it)` } : {}),
         fix: `set ${name} in .env or in the environment, or give a default: \${${name}:-value} (or require it: \${${name}:?message})`,
       };
-    }),
+    });
+  },
 });

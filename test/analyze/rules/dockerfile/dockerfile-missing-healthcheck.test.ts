@@ -30,4 +30,16 @@ describe('dockerfile-missing-healthcheck', () => {
     assert.deepEqual(places(findings), ['Dockerfile:4:1']);
     assert.match(findings[0]?.message ?? '', /HEALTHCHECK NONE disables/);
   });
+
+  it('does not guess the base image: its known HEALTHCHECK is inherited (valid), an unknown base is info at 1:1', () => {
+    const files = {
+      'compose.yaml': 'services:\n  vault:\n    build: ./vault\n  app:\n    build: ./app\n',
+      'vault/Dockerfile': 'FROM vaultwarden/server:1.32.0\nCOPY config.json /data/\n',
+      'app/Dockerfile': 'FROM example.org/base:2\nCOPY . /app\n',
+    };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(places(findings), ['app/Dockerfile:1:1']);
+    assert.equal(findings[0]!.severity, 'info');
+    assert.match(findings[0]!.message, /cannot see whether the base image example\.org\/base:2 has one/);
+  });
 });

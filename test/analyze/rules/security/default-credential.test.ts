@@ -64,16 +64,16 @@ describe('default-credential', () => {
       'compose.yaml:23:14',
     ]);
     assert.deepEqual(findings.map((f) => f.service), ['db', 'mq', 'wp', 'api', 'api', 'cache']);
-    assert.equal(findings[0]!.message, 'service "db": POSTGRES_PASSWORD uses the password "postgres": a well-known default for PostgreSQL');
-    assert.equal(findings[1]!.message, 'service "mq": RABBITMQ_DEFAULT_PASS uses the password "guest": a well-known weak password');
+    assert.equal(findings[0]!.message, 'service "db": POSTGRES_PASSWORD uses the password "po***": a well-known default for PostgreSQL');
+    assert.equal(findings[1]!.message, 'service "mq": RABBITMQ_DEFAULT_PASS uses the password "***": a well-known weak password');
     assert.equal(findings[2]!.message, 'service "wp": WORDPRESS_DB_PASSWORD uses the password "wo***": the same as the user name');
     assert.equal(
       findings[3]!.message,
-      'service "api": ADMIN_PASSWORD uses the password "changeme" as the default used when ADMIN_PASSWORD is unset: a well-known weak password',
+      'service "api": ADMIN_PASSWORD uses the password "ch***" as the default used when ADMIN_PASSWORD is unset: a well-known weak password',
     );
     assert.equal(findings[3]!.fix?.startsWith('remove the default and require the variable: ${ADMIN_PASSWORD:?set ADMIN_PASSWORD}'), true);
-    assert.match(findings[4]!.message, /DATABASE_URL has the password "postgres" in its URL: a well-known default for PostgreSQL/);
-    assert.match(findings[5]!.message, /the command uses the password "redis" as the default used when REDIS_PASSWORD is unset: a well-known default for Redis/);
+    assert.match(findings[4]!.message, /DATABASE_URL has the password "po\*\*\*" in its URL: a well-known default for PostgreSQL/);
+    assert.match(findings[5]!.message, /the command uses the password "\*\*\*" as the default used when REDIS_PASSWORD is unset: a well-known default for Redis/);
   });
 
   it('invalid: weak passwords in .env (even when git ignores it) and in mounted configuration files', () => {
@@ -107,13 +107,34 @@ describe('default-credential', () => {
     assert.deepEqual(places(findings), ['compose.yaml:5:9', 'compose.yaml:7:9', 'compose.yaml:8:9']);
     assert.equal(
       findings[0]!.message,
-      'service "mysql": MYSQL_ROOT_PASSWORD uses the password "root123" as the default used when MYSQL_ROOT_PASSWORD is unset: ' +
+      'service "mysql": MYSQL_ROOT_PASSWORD uses the password "ro***" as the default used when MYSQL_ROOT_PASSWORD is unset: ' +
         'a well-known weak password ("root" with digits added)',
     );
     assert.equal(
       findings[1]!.message,
       'service "mysql": MYSQL_PASSWORD uses the password "as***" as the default used when MYSQL_PASSWORD is unset: the user name with digits added',
     );
-    assert.match(findings[2]!.message, /REPLICA_PASSWORD uses the password "mysql_2024!": a well-known weak password \("mysql" with digits added\)$/);
+    assert.match(findings[2]!.message, /REPLICA_PASSWORD uses the password "my\*\*\*": a well-known weak password \("mysql" with digits added\)$/);
+  });
+
+  it('invalid: public placeholders deployed as they are, literal or as the default of ${VAR:-…}, shown since they are public', () => {
+    const compose = lines(
+      'services:',
+      '  auth:',
+      '    image: supabase/gotrue:v2.158.1',
+      '    environment:',
+      '      GOTRUE_JWT_SECRET: your-super-secret-jwt-token-with-at-least-32-characters-long',
+      '      API_EXTERNAL_URL: ${API_EXTERNAL_URL:-http://localhost:8000}',
+      '  app:',
+      '    image: example/app:1.0',
+      '    environment:',
+      '      SESSION_SECRET: ${SESSION_SECRET:-change-me}',
+      '      JWT_ALGORITHM: HS256',
+      '      OAUTH_SECRET: disabled',
+    );
+    const findings = runRule(rule, { files: { 'compose.yaml': compose } });
+    assert.deepEqual(places(findings), ['compose.yaml:5:26', 'compose.yaml:10:23']);
+    assert.match(findings[0]!.message, /"yo\*\*\*": a public placeholder/);
+    assert.match(findings[1]!.message, /"ch\*\*\*" as the default used when SESSION_SECRET is unset: a well-known weak password/);
   });
 });

@@ -47,4 +47,16 @@ describe('privileged-port', () => {
     assert.deepEqual(findings.map((f) => f.fix === null), [true, true, false, false]);
     assert.ok(findings.every((f) => f.severity === 'low'));
   });
+
+  it('valid: a mail server publishing the mail ports; still invalid: a mail server publishing SSH', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  mail:',
+        '    image: ghcr.io/docker-mailserver/docker-mailserver:14.0',
+        '    ports: ["25:25", "465:465", "587:587", "993:993", "22:22"]',
+      ),
+    };
+    assert.deepEqual(places(runRule(rule, { files })), ['compose.yaml:4:55']);
+  });
 });

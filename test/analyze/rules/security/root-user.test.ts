@@ -63,14 +63,39 @@ describe('root-user', () => {
     assert.ok(findings.every((f) => f.severity === 'medium'));
   });
 
-  it('invalid: no user and an image that runs as root, at the service', () => {
+  it('invalid: no user and an image known to run as root, at the image; an entrypoint that drops root is info', () => {
     const files = {
       'compose.yaml': lines('services:', '  web:', '    image: nginx:1.27-alpine', '  db:', '    image: postgres:16'),
     };
     const findings = runRule(rule, { files });
-    assert.deepEqual(places(findings), ['compose.yaml:2:3', 'compose.yaml:4:3']);
+    assert.deepEqual(places(findings), ['compose.yaml:3:12', 'compose.yaml:5:12']);
     assert.equal(findings[0]!.message, 'service "web" runs as root: no user is set and image "nginx:1.27-alpine" runs as root by default');
-    assert.match(findings[1]!.message, /its entrypoint switches to an unprivileged user for the server, but starts as root/);
+    assert.equal(findings[0]!.severity, 'medium');
+    assert.match(findings[1]!.message, /starts as root .* but its entrypoint switches to an unprivileged user for the server/);
+    assert.equal(findings[1]!.severity, 'info');
+  });
+
+  it('does not guess: an image it cannot see is info, saying so; a Dockerfile entrypoint with gosu or su-exec is honoured', () => {
+    const files = {
+      'compose.yaml': lines(
+        'services:',
+        '  app:',
+        '    image: example.org/team/app:2.1',
+        '  built:',
+        '    build: ./built',
+        '  custom:',
+        '    build: ./custom',
+      ),
+      'built/Dockerfile': lines('FROM debian:12', 'COPY entrypoint.sh /usr/local/bin/', 'ENTRYPOINT ["entrypoint.sh"]'),
+      'built/entrypoint.sh': lines('#!/bin/sh', 'exec gosu app "$@"'),
+      'custom/Dockerfile': lines('FROM example.org/base:1', 'CMD ["serve"]'),
+    };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(places(findings), ['compose.yaml:3:12', 'compose.yaml:5:5', 'compose.yaml:7:5']);
+    assert.ok(findings.every((f) => f.severity === 'info'));
+    assert.match(findings[0]!.message, /cannot see which user image "example\.org\/team\/app:2\.1" runs as/);
+    assert.match(findings[1]!.message, /entrypoint switches to an unprivileged user/);
+    assert.match(findings[2]!.message, /does not know the user of its base image example\.org\/base:1/);
   });
 
   it('invalid: a local Dockerfile without USER, ending as root, or a target stage that is root', () => {

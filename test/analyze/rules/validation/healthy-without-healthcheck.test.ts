@@ -25,7 +25,7 @@ describe('healthy-without-healthcheck', () => {
     assert.deepEqual(places(findings), ['compose.yaml:6:20']);
     assert.equal(findings[0]!.service, 'api');
     assert.equal(findings[0]!.severity, 'high');
-    assert.equal(findings[0]!.message, 'service "api" waits for "db" to be healthy, but it has no healthcheck: "db" never becomes healthy and "api" never starts');
+    assert.equal(findings[0]!.message, 'service "api" waits for "db" to be healthy, but it has no healthcheck, and image "postgres:16" declares none: "db" never becomes healthy and "api" never starts');
     assert.match(findings[0]!.fix!, /healthcheck: \{test: \["CMD", "pg_isready"\]/);
   });
 
@@ -42,6 +42,16 @@ describe('healthy-without-healthcheck', () => {
     assert.deepEqual(places(runRule(rule, { files: { 'compose.yaml': compose, 'db/Dockerfile': none } })), ['compose.yaml:6:20']);
     const otherStage = lines('FROM postgres:16 AS checked', 'HEALTHCHECK CMD pg_isready', 'FROM postgres:16');
     const findings = runRule(rule, { files: { 'compose.yaml': compose, 'db/Dockerfile': otherStage } });
-    assert.match(findings[0]!.message, /its Dockerfile has no HEALTHCHECK/);
+    assert.match(findings[0]!.message, /db\/Dockerfile has no HEALTHCHECK/);
+  });
+
+  it('does not guess: an image Shipshape cannot see is info; an image known to have a HEALTHCHECK is not reported', () => {
+    const compose = lines(...api, '  db:', '    image: example.org/team/db:3', '  vault:', '    image: vaultwarden/server:1.32.0');
+    const both = lines(...api, '      vault:', '        condition: service_healthy', '  db:', '    image: example.org/team/db:3', '  vault:', '    image: vaultwarden/server:1.32.0');
+    const findings = runRule(rule, { files: { 'compose.yaml': compose } });
+    assert.deepEqual(places(findings), ['compose.yaml:6:20']);
+    assert.equal(findings[0]!.severity, 'info');
+    assert.match(findings[0]!.message, /cannot see whether image "example\.org\/team\/db:3" declares one/);
+    assert.deepEqual(places(runRule(rule, { files: { 'compose.yaml': both } })), ['compose.yaml:6:20']);
   });
 });

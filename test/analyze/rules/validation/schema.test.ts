@@ -68,4 +68,13 @@ describe('schema', () => {
     assert.equal(findings[0]!.service, 'db');
     assert.match(findings[0]!.fix!, /set the required variable/);
   });
+
+  it('a required variable is for the deployer to set in a project without a .env (low), critical when its .env lacks it', () => {
+    const compose = lines('services:', '  db:', '    image: postgres:16', '    environment:', '      POSTGRES_PASSWORD: ${DB_PASSWORD:?set it}');
+    const without = runRule(rule, { files: { 'compose.yaml': compose } });
+    assert.deepEqual(without.map((f) => f.severity), ['low']);
+    assert.match(without[0]!.message, /the host that deploys it must set it/);
+    const lacking = runRule(rule, { files: { 'compose.yaml': compose, '.env': 'OTHER=1\n' } });
+    assert.deepEqual(lacking.map((f) => f.severity), ['critical']);
+  });
 });

@@ -20,8 +20,16 @@ describe('unset-variable', () => {
     };
     const findings = runRule(rule, { files });
     assert.deepEqual(places(findings), ['compose.yaml:3:12', 'compose.yaml:7:19']);
-    assert.deepEqual(findings.map((f) => [f.service, f.severity]), [['api', 'high'], ['worker', 'high']]);
+    assert.deepEqual(findings.map((f) => [f.service, f.severity]), [['api', 'low'], ['worker', 'low']]);
+    assert.match(findings[0]!.message, /the project has no .env/);
     assert.match(findings[0]!.message, /the "API_TAG" variable is not set/);
     assert.equal(findings[0]!.fix, 'set API_TAG in .env or in the environment, or give a default: ${API_TAG:-value} (or require it: ${API_TAG:?message})');
+  });
+
+  it('invalid: a .env of the project that leaves the variable out (high)', () => {
+    const files = { 'compose.yaml': lines('services:', '  api:', '    image: "registry.example.com/api:${API_TAG}"'), '.env': 'OTHER=1\n' };
+    const findings = runRule(rule, { files });
+    assert.deepEqual(findings.map((f) => f.severity), ['high']);
+    assert.doesNotMatch(findings[0]!.message, /no .env/);
   });
 });

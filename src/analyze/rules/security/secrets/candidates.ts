@@ -236,15 +236,33 @@ function fileLabel(ctx: RuleContext, file: string, mountedBy: string | undefined
 }
 
 /** Names of files read as configuration when bind-mounted; source code is left alone. */
-const CONFIG_FILE = /\.(conf|cnf|cfg|ini|properties|toml|ya?ml|json|env)$|^\.env/i;
+const CONFIG_FILE = /\.(conf|cnf|cfg|ini|properties|toml|ya?ml|json|xml|env)$|^\.env/i;
 const DOTENV_FILE = /^\.env|\.env$/i;
 const MAX_FILES_PER_DIR = 50;
 const MAX_FILE_SIZE = 512 * 1024;
 
 function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
   const out: SecretCandidate[] = [];
+  for (const { service: name, file } of mountedConfigFiles(ctx)) {
+    const hints = productNames(name, ctx.project.services[name]!);
+    if (DOTENV_FILE.test(basename(file))) {
+      out.push(...dotenvSecrets(ctx, file, name, hints, 'config-file', name));
+    } else out.push(...configLines(ctx, file, name, hints));
+  }
+  return out;
+}
+
+/** A configuration file of the project bind-mounted into a service. */
+export interface MountedConfig {
+  service: string;
+  /** Absolute path. */
+  file: string;
+}
+
+/** The project's configuration files that services bind-mount (a file, or the files of a mounted folder). */
+export function mountedConfigFiles(ctx: RuleContext): MountedConfig[] {
+  const out: MountedConfig[] = [];
   for (const [name, service] of Object.entries(ctx.project.services)) {
-    const hints = productNames(name, service);
     const volumes = Array.isArray(service.volumes) ? service.volumes : [];
     for (const [index, volume] of volumes.entries()) {
       if (volume?.type !== 'bind' || typeof volume.source !== 'string') continue;
@@ -254,9 +272,7 @@ function configFileSecrets(ctx: RuleContext): SecretCandidate[] {
         // `.env.example` in a mounted folder documents the settings; the image reads it only when
         // the mount names it, or from a `templates` folder that images render (nginx).
         if (file !== volume.source && isTemplateFile(file) && !/\/templates(\/|$)/.test(volume.target)) continue;
-        if (DOTENV_FILE.test(basename(file))) {
-          out.push(...dotenvSecrets(ctx, file, name, hints, 'config-file', name));
-        } else out.push(...configLines(ctx, file, name, hints));
+        out.push({ service: name, file });
       }
     }
   }

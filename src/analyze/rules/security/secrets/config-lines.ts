@@ -35,6 +35,7 @@ export function configLineSecret(line: string, fileName: string): LineSecret | u
     if (/^[[{|>&*]/.test(value) || value === '') return undefined;
     const inner = unquoteValue(value);
     if (/%\(|\{\{|\$\{|^\$/.test(inner) || hasReference(inner)) return undefined;
+    if (isRspamdPublicKey(key, inner)) return undefined;
     const parts = secretsOfValue(key, inner, inner);
     const column = lead.length + key.length + sep.length + 1 + quoteOffset(value);
     return parts.length ? { key, column, parts } : undefined;
@@ -42,6 +43,15 @@ export function configLineSecret(line: string, fileName: string): LineSecret | u
   const parts = secretsOfCommand(line).filter((p) => p.kind !== 'flag');
   const first = parts[0];
   return first ? { key: first.label ?? 'URL', column: first.offset + 1, parts } : undefined;
+}
+
+/**
+ * Rspamd's `encryption_key` (fuzzy_check, its workers' clients) is the public half of the server's
+ * Curve25519 keypair, written as 52 characters of rspamd's base32: the private half is `privkey`
+ * inside a `keypair { }` block, which is still judged.
+ */
+function isRspamdPublicKey(key: string, value: string): boolean {
+  return key === 'encryption_key' && /^[13-9a-km-uw-z]{52}$/.test(value);
 }
 
 function stripComment(value: string, fileName: string): string {

@@ -9,7 +9,7 @@ export type KeyStrength = 'strong' | 'weak';
 const SECRET_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'secretkey', 'privatekey', 'accesskey'];
 
 /** Words in front of `key` that make it a credential (`API_KEY`, `PRIVATE_KEY`, `SECRET_ACCESS_KEY`). */
-const KEY_QUALIFIERS = new Set(['api', 'private', 'access', 'secret', 'encryption', 'signing', 'master', 'auth', 'client']);
+const KEY_QUALIFIERS = new Set(['api', 'private', 'access', 'secret', 'encryption', 'signing', 'master', 'auth', 'client', 'openssl', 'crypt', 'cipher']);
 
 /**
  * The last word of a key that makes it describe a secret rather than hold one
@@ -39,7 +39,9 @@ export function keyWords(key: string): string[] {
 }
 
 export function secretKeyStrength(key: string): KeyStrength | undefined {
+  // A version or rotation number says which key, not what it is: `_APP_OPENSSL_KEY_V1`, `SECRET_KEY_2`.
   const words = keyWords(key);
+  while (words.length > 1 && /^v?\d+$/.test(words[words.length - 1]!)) words.pop();
   const last = words[words.length - 1];
   if (last === undefined) return undefined;
   const isSecretWord = (w: string) => SECRET_WORDS.some((s) => w === s || w.endsWith(s));
@@ -62,10 +64,17 @@ export function isNotASecret(value: string): boolean {
   if (v === '') return true;
   if (/^(true|false|yes|no|on|off|y|n|null|nil|none|undefined|unset)$/i.test(v)) return true;
   if (/^(\/|\.\.?\/|~\/)/.test(v)) return true;
+  // Dovecot's `key = </path` reads the value from that file: a reference, not the secret.
+  if (/^<\s*(\/|\.\.?\/|~\/)\S*$/.test(v)) return true;
   if (/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(v)) return true;
   if (/^<[^<>]*>$/.test(v) || /^(x{3,}|\*{3,}|\.{3,}|-{3,})$/i.test(v)) return true;
   if (/^(todo|tbd|fixme|placeholder|redacted|dummy|n\/a)$/i.test(v)) return true;
-  if (/^\d{1,3}$/.test(v) || /^\d+(ms|s|m|h|d)$/.test(v)) return true;
+  if (/^\d{1,3}$/.test(v) || /^\d+(ms|s|m|h|d)$/.test(v) || /^\d+\.\d+$/.test(v)) return true;
+  // Settings that describe a secret: an algorithm, a switch, an include of another file, a public key.
+  if (/^(disabled?|enabled?|empty|required|optional|plain|random|auto|generate[ds]?)$/i.test(v)) return true;
+  if (/^(HS|RS|ES|PS)(256|384|512)$|^EdDSA$/i.test(v) || /^(sha-?(1|224|256|384|512)|md5|bcrypt|scrypt|argon2(id|i|d)?|pbkdf2(_sha\d+)?|aes-?\d+(-(gcm|cbc|ctr))?|hmac-?sha\d+)$/i.test(v)) return true;
+  if (/^(@?include|!include|include_dir|\$include)\b/i.test(v)) return true;
+  if (/^-----BEGIN (RSA |EC )?PUBLIC KEY-----/.test(v) || /^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(v)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) && urlCredentials(v) === undefined) return true;
   return false;
 }

@@ -46,6 +46,7 @@ export function weakness(password: string, ctx: WeakContext): string | undefined
   const value = password.trim().toLowerCase();
   if (value === '') return undefined;
   if (WEAK.has(value)) return 'a well-known weak password';
+  if (isPublicPlaceholder(value)) return 'a public placeholder from sample configuration, deployed as it is';
   const about = [ctx.key, ...ctx.hints].join(' ').toLowerCase();
   for (const [product, pattern, defaults] of PRODUCT_DEFAULTS) {
     if (pattern.test(about) && defaults.includes(value)) return `a well-known default for ${product}`;
@@ -79,7 +80,16 @@ function numberedWord(value: string, ctx: WeakContext): string | undefined {
   return undefined;
 }
 
-/** Whether the weak value may be shown: the public ones may, one that repeats a user name is masked anyway. */
-export function isPublicDefault(reason: string): boolean {
-  return reason.startsWith('a well-known');
+/**
+ * Sample values that documentation and `.env.example` files tell the reader to replace, and that
+ * end up deployed unchanged: `your-super-secret-jwt-token-with-at-least-32-characters-long`,
+ * `change-me`, `CHANGE_ME_IN_PRODUCTION`, `super-secret-key`, `please-change-this`.
+ */
+function isPublicPlaceholder(value: string): boolean {
+  return (
+    /^your[-_]?(super[-_]?)?(secret|password|token|key|api|jwt|db|database|admin|pass|strong|own|random)/.test(value) ||
+    /^(please[-_.]?)?(change|replace)[-_.]?(me|it|this)([-_.]?(now|please|in[-_.]?prod(uction)?))?$/.test(value) ||
+    /^(super|my|very)[-_]?secret([-_]|$)/.test(value) ||
+    /^(secret|password|example|sample|default|test|dummy)[-_](secret|password|key|token|value|pass)s?$/.test(value)
+  );
 }

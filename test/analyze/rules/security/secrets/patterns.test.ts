@@ -17,6 +17,10 @@ describe('secrets/patterns', () => {
       assert.equal(isNotASecret(v), true, v);
     }
     assert.equal(isNotASecret('hunter2'), false);
+    // Settings that describe a secret rather than hold one.
+    for (const v of ['HS256', 'RS512', 'sha256', 'bcrypt', 'argon2id', 'aes-256-gcm', 'disabled', 'DISABLED', 'include /etc/redis/auth.conf', '@include common-auth', '1.5', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMx user@host', '-----BEGIN PUBLIC KEY-----\nMIIBIjAN']) {
+      assert.equal(isNotASecret(v), true, v);
+    }
     assert.equal(findToken('key AKIAIOSFODNN7EXAMPLE here')?.label, 'an AWS access key ID');
     assert.equal(findToken('-----BEGIN OPENSSH PRIVATE KEY-----')?.label, 'a private key');
     assert.deepEqual(urlCredentials('redis://:s3cret@cache:6379/0'), { scheme: 'redis', user: '', password: 's3cret' });
@@ -32,5 +36,10 @@ describe('secrets/patterns', () => {
     assert.equal(weakness('postgres', { ...ctx, key: 'API_PASSWORD', hints: ['api'] }), undefined);
     assert.equal(weakness('app', ctx), 'the same as the user name');
     assert.equal(weakness('redis_secure_pass_change_me', ctx), undefined);
+    // Sample values from documentation, deployed unchanged.
+    for (const v of ['your-super-secret-jwt-token-with-at-least-32-characters-long', 'your_secret_key', 'please-change-me', 'change-this', 'super-secret-key', 'secret-password']) {
+      assert.equal(weakness(v, ctx), 'a public placeholder from sample configuration, deployed as it is', v);
+    }
+    assert.equal(weakness('yourself-Kx93-pq1z', ctx), undefined);
   });
 });
