@@ -23,7 +23,11 @@ export function observedContainer(c: ContainerSummary): ObservedContainer {
   };
 }
 
-/** What exists for the project: its containers, and which of its networks and volumes exist. */
+/**
+ * What exists for the project: its containers, and which of its networks and volumes exist. A
+ * network or volume under one of the project's names that another compose project created is
+ * listed in `foreign`: `up` refuses to adopt it (docs/engine.md, "Resources of another project").
+ */
 export async function observe(docker: DockerClient, project: Project, call?: CallOptions): Promise<ObservedState> {
   const networkNames = Object.keys(project.networks).map((k) => networkName(project, k));
   const volumeNames = Object.keys(project.volumes).map((k) => volumeName(project, k));
@@ -33,9 +37,18 @@ export async function observe(docker: DockerClient, project: Project, call?: Cal
     volumeNames.length === 0 ? [] : docker.volumes.list({ filters: { name: volumeNames } }, call),
   ]);
   // The engine's name filters match substrings; only exact names count.
+  const mine = (labels: Record<string, string> | undefined) => {
+    const owner = labels?.[LABEL.project];
+    return owner === undefined || owner === project.name ? undefined : owner;
+  };
+  const foreign: ObservedState['foreign'] = [
+    ...networks.filter((n) => networkNames.includes(n.Name) && mine(n.Labels)).map((n) => ({ kind: 'network' as const, name: n.Name, project: mine(n.Labels)! })),
+    ...volumes.filter((v) => volumeNames.includes(v.Name) && mine(v.Labels)).map((v) => ({ kind: 'volume' as const, name: v.Name, project: mine(v.Labels)! })),
+  ];
   return {
     containers,
     networks: networks.map((n) => n.Name).filter((n) => networkNames.includes(n)),
     volumes: volumes.map((v) => v.Name).filter((v) => volumeNames.includes(v)),
+    foreign,
   };
 }

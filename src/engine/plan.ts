@@ -22,6 +22,8 @@ export interface ObservedState {
   /** Names of the networks and volumes that exist (any owner). */
   networks: string[];
   volumes: string[];
+  /** Of those, the ones another compose project created (its `com.docker.compose.project` label). */
+  foreign?: { kind: 'network' | 'volume'; name: string; project: string }[];
 }
 
 export type ContainerAction = 'create' | 'recreate' | 'start' | 'keep';

@@ -5,12 +5,12 @@ import { DependencyCycleError, describeDependencies, startupLevels, type Depende
 import { ensureImages, type ServiceImage } from './images.js';
 import { containerName } from './labels.js';
 import { observe } from './observe.js';
-import { plan, type ContainerStep, type ObservedContainer, type Plan, type ServicePlan } from './plan.js';
+import { plan, type ContainerStep, type ObservedContainer, type ObservedState, type Plan, type ServicePlan } from './plan.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from './progress.js';
 import { runStack } from './schedule.js';
 import { checkSupported, type EngineIssue, type PositionOf } from './supported.js';
 import { requestsDevices } from './translate-host.js';
-import { containerSpec, networkCreateBody, TranslationError, volumeCreateBody } from './translate.js';
+import { containerSpec, networkCreateBody, networkName, TranslationError, volumeCreateBody, volumeName } from './translate.js';
 import { durationToSeconds } from './units.js';
 import { StackWatch } from './wait.js';
 
@@ -72,6 +72,7 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
       ensureImages(project, { docker, build: options.build, onProgress: emit, signal }),
       observe(docker, project, { signal }),
     ]);
+    refuseForeignResources(project, observed);
     const thePlan = plan(project, observed, {
       imageIds: Object.fromEntries(Object.entries(images).map(([s, i]) => [s, i.id])),
       forceRecreate: options.forceRecreate,
@@ -152,6 +153,22 @@ function preflight(project: Project, positionOf: PositionOf | undefined): string
     }
   }
   return warnings;
+}
+
+/**
+ * A network or volume the project would create but another compose project already owns is never
+ * adopted: with default names `<project>_<key>`, stack `a` with volume `b_data` would otherwise
+ * mount stack `a_b`'s volume `data`. Sharing one on purpose is what `external: true` says.
+ */
+function refuseForeignResources(project: Project, observed: ObservedState): void {
+  const externals = new Set([
+    ...Object.entries(project.networks).filter(([, n]) => n?.external).map(([k]) => networkName(project, k)),
+    ...Object.entries(project.volumes).filter(([, v]) => v?.external).map(([k]) => volumeName(project, k)),
+  ]);
+  const taken = (observed.foreign ?? []).filter((r) => !externals.has(r.name));
+  if (taken.length === 0) return;
+  const list = taken.map((r) => `${r.kind} ${r.name} (project "${r.project}")`).join(', ');
+  throw new EngineError(`${list} already exist${taken.length === 1 ? 's' : ''} and belong${taken.length === 1 ? 's' : ''} to another compose project; rename the ${taken[0]!.kind} in this project, or declare it \`external: true\` to share it on purpose`);
 }
 
 async function createResources(

@@ -338,6 +338,27 @@ services:
     assert.deepEqual(await leftovers(project.name), []);
   });
 
+  it("never adopts another project's volume or network that has the name its own would get", async () => {
+    // Stack "x" with volume "y_data" would be named <x>_y_data, which is stack "x_y"'s volume "data".
+    const owner = stack('own_y', `services:\n  app: {image: ${TEST_IMAGE}, command: [sleep, "60"], init: true, volumes: ["data:/data"]}\nvolumes:\n  data: {}\n`);
+    await up(owner.project, { docker });
+    try {
+      const intruder = stack('own', `services:\n  app: {image: ${TEST_IMAGE}, command: [sleep, "60"], init: true, volumes: ["y_data:/loot"]}\nvolumes:\n  y_data: {}\n`);
+      await assert.rejects(up(intruder.project, { docker }), (err: unknown) => {
+        assert.ok(err instanceof EngineError);
+        assert.match(err.message, new RegExp(`volume ss${RUN}-own_y_data \\(project "ss${RUN}-own_y"\\) already exists and belongs to another compose project`));
+        return true;
+      });
+      assert.deepEqual(await leftovers(intruder.project.name), []);
+      // Declared external, the same volume is shared on purpose.
+      const shared = stack('own', `services:\n  app: {image: ${TEST_IMAGE}, command: [sleep, "60"], init: true, volumes: ["y_data:/shared"]}\nvolumes:\n  y_data: {external: true, name: ss${RUN}-own_y_data}\n`);
+      await up(shared.project, { docker });
+      await down(shared.project, { docker });
+    } finally {
+      await down(owner.project, { docker, removeVolumes: true });
+    }
+  });
+
   it('builds images through the build API and mounts secrets, configs and a shared network namespace', async () => {
     const { project } = stack(
       'features',
