@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { FileGuard, LoadResult, Project } from '../compose/index.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isInside, type FileGuard, type LoadResult, type Project } from '../compose/index.js';
 import type { RuleContext } from './types.js';
 
 export interface ContextInput {
@@ -33,10 +33,7 @@ export interface ContextInput {
  */
 export function hostDependent(path: string, roots: readonly string[]): boolean {
   if (!isAbsolute(path)) return true;
-  return !roots.some((root) => {
-    const rel = relative(root, path);
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-  });
+  return !roots.some((root) => isInside(path, root));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics.js';
 
 /**
@@ -17,38 +17,59 @@ export type FileGuard = (path: string) => boolean;
  */
 export function confinedTo(roots: readonly string[]): FileGuard {
   const real = roots.map((r) => realOrSelf(resolve(r)));
+  // One guard judges one load or one analysis: a project names the same folders many times, and
+  // a missing path is judged by walking up its parents.
+  const known = new Map<string, string | null>();
+  const realpathOnce = (path: string): string | null => {
+    const seen = known.get(path);
+    if (seen !== undefined) return seen;
+    let found: string | null;
+    try {
+      found = realpath(path);
+    } catch {
+      found = null;
+    }
+    known.set(path, found);
+    return found;
+  };
   return (path) => {
-    const target = realOrNearest(resolve(path));
+    const target = realOrNearest(resolve(path), realpathOnce);
     return real.some((root) => isInside(target, root));
   };
 }
 
+// libc's realpath(3): one call per path where node's JavaScript realpathSync makes an lstat per
+// component, which was a tenth of a whole-folder analysis (docs/benchmarks.md, analyzer).
+const realpath = realpathSync.native;
+
+/** Whether `path` is `root` or below it, both resolved against the working directory. */
 export function isInside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  // A prefix test on resolved paths: path.relative resolves both and builds a string to throw
+  // away, and the analyzer asks this for every value it locates (docs/benchmarks.md, analyzer).
+  const p = resolve(path);
+  const r = resolve(root);
+  return p === r || p.startsWith(r.endsWith(sep) ? r : r + sep);
 }
 
 function realOrSelf(path: string): string {
   try {
-    return realpathSync(path);
+    return realpath(path);
   } catch {
     return path;
   }
 }
 
 /** The real path of `path`, or of its nearest existing parent with the rest appended. */
-function realOrNearest(path: string): string {
+function realOrNearest(path: string, realpathOf: (path: string) => string | null): string {
   let rest = '';
   let current = path;
   for (let hops = 0; hops < 4096; hops++) {
-    try {
-      return resolve(realpathSync(current), rest);
-    } catch {
-      const parent = dirname(current);
-      if (parent === current) return path;
-      rest = rest ? `${current.slice(parent.length).replace(/^\//, '')}/${rest}` : current.slice(parent.length).replace(/^\//, '');
-      current = parent;
-    }
+    const found = realpathOf(current);
+    if (found !== null) return resolve(found, rest);
+    const parent = dirname(current);
+    if (parent === current) return path;
+    rest = rest ? `${current.slice(parent.length).replace(/^\//, '')}/${rest}` : current.slice(parent.length).replace(/^\//, '');
+    current = parent;
   }
   return path;
 }

@@ -92,9 +92,15 @@ export function findDefaultComposeFiles(dir: string): string[] {
  */
 export function discoverProjects(
   root: string,
-  probe: ServiceProbe,
+  probeFile: ServiceProbe,
   options: { files?: string[]; config?: ShipshapeConfig } = {},
 ): DiscoveryResult {
+  // A base file is probed once for every overlay candidate around it.
+  const probed = new Map<string, ProbedFile | undefined>();
+  const probe: ServiceProbe = (file) => {
+    if (!probed.has(file)) probed.set(file, probeFile(file));
+    return probed.get(file);
+  };
   const issues: DiscoveryIssue[] = [];
   const abs = path.resolve(root);
   let rootStat: fs.Stats;
@@ -455,7 +461,8 @@ function projectFromNames(
   }
 
   const others: Environment[] = [];
-  const baseProbe = base?.files[0] === undefined ? undefined : probe(base.files[0]);
+  // Probing parses the file: a folder with only its base file (most of them) is never probed.
+  const probeBase = () => (base?.files[0] === undefined ? undefined : probe(base.files[0]));
   for (const [envName, candidates] of byName) {
     const [chosen, ...rest] = candidates.sort(compareByPreference);
     if (chosen === undefined) continue;
@@ -469,7 +476,7 @@ function projectFromNames(
       issues.push({ file: path.join(dir, f), message: `ignored: environment "${envName}" is already defined by ${chosen}` });
     }
     const file = path.join(dir, chosen);
-    if (base === undefined || !isOverlayOf(probe(file), baseProbe)) {
+    if (base === undefined || !isOverlayOf(probe(file), probeBase())) {
       others.push({ name: envName, files: [file] });
     } else {
       // Like `docker compose -f base -f overlay`, which does not pick up the override file.

@@ -1,7 +1,8 @@
 import { basename, isAbsolute } from 'node:path';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
-import { displayPath, isInside, listOf, type RawFinding, type RuleContext } from './shared.js';
+import { isInside } from '../../../compose/index.js';
+import { displayPath, listOf, type RawFinding, type RuleContext } from './shared.js';
 
 /** File names without an extension that are files, not folders. */
 const EXTENSIONLESS_FILES = new Set(['.env', '.htpasswd', '.htaccess', 'caddyfile', 'dockerfile', 'makefile', 'procfile', 'gemfile', 'known_hosts', 'authorized_keys']);
@@ -55,7 +56,7 @@ export default createRule({
         const source = mount.source;
         if (mount.type !== 'bind' || typeof source !== 'string' || !isAbsolute(source) || ctx.exists(source)) return;
         const path = ['services', name, 'volumes', i, 'source'];
-        if (!isInside(ctx.dir, source) && !writtenRelative(ctx, path)) return;
+        if (!isInside(source, ctx.dir) && !writtenRelative(ctx, path)) return;
         const shown = displayPath(ctx, source);
         const creates = mount.bind?.create_host_path === true;
         const file = looksLikeFile(source, typeof mount.target === 'string' ? mount.target : '');

@@ -102,11 +102,6 @@ export function displayPath(ctx: RuleContext, path: string): string {
   return rel.startsWith('..') ? rel : `./${rel}`;
 }
 
-export function isInside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 /** The model keeps values the schema refused (so that one run shows every problem): read them defensively. */
 export function listOf<T>(value: T[] | undefined): T[] {
   return Array.isArray(value) ? value.filter((v) => v !== null && v !== undefined) : [];
