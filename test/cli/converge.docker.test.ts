@@ -60,7 +60,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     for (const name of projects) await removeProject(docker, name);
   });
 
-  it('good, then broken with --keep-on-failure, then third: up works and no copy is left aside', async () => {
+  it('good, then broken with --keep-on-failure, then third: up works and no copy is left aside', async (t) => {
     const f = fixture('repro', GOOD);
     assert.equal((await runCli(['up', '-d', ...f.args])).status, 0);
     const good = (await state(f.name)).find((c) => c.service === 'web')!;
@@ -74,6 +74,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     writeFileSync(f.file, THIRD);
     const third = await runCli(['up', '-d', ...f.args]);
     assert.equal(third.status, 0, third.stderr);
+    t.diagnostic(`the converging up took ${third.ms} ms`);
     const after = await state(f.name);
     assert.deepEqual(after.map((c) => [c.name, c.state, c.aside]), [
       [`${f.name}-web-1`, 'running', false],
@@ -87,7 +88,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     assert.deepEqual((await state(f.name)).map((c) => c.id), after.map((c) => c.id), 'a second up changes nothing');
   });
 
-  it('--force-recreate works with a copy left aside, and takes the anonymous volume along', async () => {
+  it('--force-recreate works with a copy left aside, and takes the anonymous volume along', async (t) => {
     const f = fixture('force', GOOD);
     assert.equal((await runCli(['up', '-d', ...f.args])).status, 0);
     const good = (await state(f.name)).find((c) => c.service === 'web')!;
@@ -96,6 +97,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     writeFileSync(f.file, GOOD);
     const forced = await runCli(['up', '-d', '--force-recreate', ...f.args]);
     assert.equal(forced.status, 0, forced.stderr);
+    t.diagnostic(`the converging up --force-recreate took ${forced.ms} ms`);
     const after = await state(f.name);
     assert.deepEqual(after.map((c) => [c.name, c.state, c.aside]), [
       [`${f.name}-web-1`, 'running', false],
@@ -107,7 +109,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     assert.deepEqual(await leftovers(docker, f.name, { networks: [`${f.name}_default`], volumes: good.anonymousVolumes }), { containers: [], networks: [], volumes: [] });
   });
 
-  it('a rename that fails rolls back: the new containers go, the old ones come back running', async () => {
+  it('a rename that fails rolls back: the new containers go, the old ones come back running', async (t) => {
     // b ignores SIGTERM, so a's replacement surely exists by the time b's rename fails.
     const compose = `
 services:
@@ -130,6 +132,7 @@ services:
 
     const failed = await runCli(['up', '-d', '--force-recreate', ...f.args]);
     assert.equal(failed.status, 1, failed.stderr);
+    t.diagnostic(`the failing up with its rollback took ${failed.ms} ms`);
     assert.match(failed.stderr, /rename container/);
     assert.match(failed.stderr, /rolled back: removed 1 container\(s\).*put back 2 replaced container\(s\)/);
     assert.doesNotMatch(failed.stderr, /could not undo/);
@@ -148,7 +151,7 @@ services:
     assert.ok(recreated.every((c) => !before.some((o) => o.id === c.id)));
   });
 
-  it('a container the engine created whose answer never arrived is rolled back too', async () => {
+  it('a container the engine created whose answer never arrived is rolled back too', async (t) => {
     const f = fixture('unheard', GOOD);
     const anonymous: string[] = [];
     // The create of web reaches the engine, its answer is kept from the CLI, then Ctrl-C.
@@ -159,9 +162,11 @@ services:
       const created = await state(f.name);
       assert.ok(created.length >= 1);
       anonymous.push(...created.flatMap((c) => c.anonymousVolumes));
+      const pressed = Date.now();
       cli.child.kill('SIGINT');
       const run = await cli.exited;
       assert.equal(run.status, 1, run.stderr);
+      t.diagnostic(`cancelled and rolled back ${Date.now() - pressed} ms after Ctrl-C`);
       assert.match(run.stderr, /up was cancelled/);
       assert.match(run.stderr, /rolled back: removed \d container\(s\), 1 network\(s\)/);
     } finally {
