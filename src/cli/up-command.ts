@@ -5,6 +5,7 @@ import { kill, logs, stop, up, waitUntilReady, type ServiceLogLine } from '../en
 import { UsageError } from './exit.js';
 import {
   dockerClient,
+  EXIT_INTERRUPTED,
   interruptSignal,
   loadForEngine,
   runEngineCommand,
@@ -48,7 +49,7 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
       // A second Ctrl-C while `up` works exits at once (the next `up` converges from what is
       // left); while the attached stack is stopping gracefully, it kills the containers first.
       let gracefulStop = false;
-      const interrupt = interruptSignal(() => (gracefulStop ? forceStop(project, docker) : process.exit(130)));
+      const interrupt = interruptSignal(() => (gracefulStop ? forceStop(project, docker) : process.exit(EXIT_INTERRUPTED)));
       const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
       try {
         const renderer = createProgressRenderer(process.stderr, { title: 'Running', color });
@@ -108,13 +109,13 @@ let forcing = false;
 
 /** The second Ctrl-C of an attached `up`: kill the project's containers, as compose does, and exit 130. A third exits at once. */
 function forceStop(project: Project, docker: DockerClient): void {
-  if (forcing) process.exit(130);
+  if (forcing) process.exit(EXIT_INTERRUPTED);
   forcing = true;
   process.stderr.write('Killing the containers...\n');
   void kill(project, { docker, signal: AbortSignal.timeout(KILL_LIMIT_MS) })
     .then((names) => process.stderr.write(`Killed ${names.join(', ')}\n`))
     .catch(() => {})
-    .finally(() => process.exit(130));
+    .finally(() => process.exit(EXIT_INTERRUPTED));
 }
 
 /** How long the forced stop may take before the CLI exits anyway. */
