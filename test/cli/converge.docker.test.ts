@@ -151,6 +151,22 @@ services:
     assert.ok(recreated.every((c) => !before.some((o) => o.id === c.id)));
   });
 
+  it('stop and down still work once the file has a dependency cycle, which up refuses with exit 2', async () => {
+    const f = fixture('cycle', GOOD);
+    assert.equal((await runCli(['up', '-d', ...f.args])).status, 0);
+    // web now waits for worker, which waits for web.
+    writeFileSync(f.file, GOOD.replace(`environment: {V: good}`, `environment: {V: good}\n    depends_on: [worker]`));
+    const refused = await runCli(['up', '-d', ...f.args]);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /compose\.yaml:\d+:\d+: services depend on each other in a cycle: web → worker → web/);
+    const stopped = await runCli(['stop', '-t', '1', '--project-directory', f.dir, '-p', f.name]);
+    assert.equal(stopped.status, 0, stopped.stderr);
+    assert.deepEqual((await state(f.name)).map((c) => c.state), ['exited', 'exited']);
+    const down = await runCli(['down', '-v', '-t', '1', ...f.args]);
+    assert.equal(down.status, 0, down.stderr);
+    assert.deepEqual(await leftovers(docker, f.name, { networks: [`${f.name}_default`] }), { containers: [], networks: [], volumes: [] });
+  });
+
   it('a container the engine created whose answer never arrived is rolled back too', async (t) => {
     const f = fixture('unheard', GOOD);
     const anonymous: string[] = [];
