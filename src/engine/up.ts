@@ -116,7 +116,7 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
         ? err.message
         : String(err);
     if (options.keepOnFailure) {
-      throw new EngineError(`${cause}\n(--keep-on-failure: what this run created was left in place)`, (err as EngineError).service);
+      throw new EngineError(`${cause}\n(--keep-on-failure: what this run created was left in place; the next up or down tidies it)`, (err as EngineError).service);
     }
     const created = record.createdContainers.length + record.replaced.length + record.createdNetworks.length + record.createdVolumes.length;
     if (created === 0 && before === undefined) throw new EngineError(cause, (err as EngineError).service);

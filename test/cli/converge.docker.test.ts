@@ -67,7 +67,7 @@ describe('up converges from what a failed run left', { concurrency: true }, () =
     writeFileSync(f.file, BROKEN);
     const broken = await runCli(['up', '-d', '--keep-on-failure', ...f.args]);
     assert.equal(broken.status, 1, broken.stderr);
-    assert.match(broken.stderr, /--keep-on-failure: what this run created was left in place/);
+    assert.match(broken.stderr, /--keep-on-failure: what this run created was left in place; the next up or down tidies it/);
     const left = await state(f.name);
     assert.ok(left.some((c) => c.id === good.id && c.aside), `the good web is set aside: ${left.map((c) => c.name).join(', ')}`);
 
