@@ -45,7 +45,7 @@ services:
     depends_on: {db: {condition: service_healthy}}
 `;
 
-describe('a second Ctrl-C', () => {
+describe('Ctrl-C during up and down', () => {
   before(async () => {
     await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
       throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
@@ -79,6 +79,22 @@ describe('a second Ctrl-C', () => {
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual((await projectContainersOf(docker, f.name)).map((x) => [x.name, x.state]), [[`${f.name}-stubborn-1`, 'running']]);
     await docker.containers.kill(c.id).catch(() => {});
+  });
+
+  it('Ctrl-C during down cancels it at once (130); down again finishes and leaves nothing', async () => {
+    const f = fixture('down', STUBBORN);
+    const up = await runCli(['up', '-d', ...f.args]);
+    assert.equal(up.status, 0, up.stderr);
+    const cli = spawnCli(['down', '-v', ...f.args]);
+    await cli.printed(/Stopping/);
+    cli.child.kill('SIGINT');
+    const run = await cli.exited;
+    assert.equal(run.status, 130, run.stderr);
+    assert.match(run.stderr, /down was cancelled; run it again to remove the rest/);
+    assert.doesNotMatch(run.stderr, /internal error|at .*\.js:/);
+    const again = await runCli(['down', '-v', '-t', '0', ...f.args]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.deepEqual(await leftovers(docker, f.name, { networks: [`${f.name}_default`] }), { containers: [], networks: [], volumes: [] });
   });
 
   it('while a cancelled up rolls back, exits 130 at once; the next up converges and down leaves nothing', async (t) => {
