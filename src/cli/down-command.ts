@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { down } from '../engine/index.js';
 import { UsageError } from './exit.js';
-import { dockerClient, interruptSignal, loadForEngine, runEngineCommand, withProjectOptions, type ProjectOptions } from './engine-options.js';
+import { dockerClient, EXIT_INTERRUPTED, interruptSignal, loadForEngine, runEngineCommand, withProjectOptions, type ProjectOptions } from './engine-options.js';
 import { createProgressRenderer } from './progress-renderer.js';
 
 interface DownCliOptions extends ProjectOptions {
@@ -40,6 +40,12 @@ export function registerDownCommand(program: Command, setExit: (code: number) =>
         });
         renderer.done();
         for (const warning of result.warnings) process.stderr.write(`shipshape: warning: ${warning}\n`);
+      } catch (err) {
+        // Ctrl-C stops `down` where it is; what it had not removed yet is still there.
+        if (!interrupt.signal.aborted) throw err;
+        renderer.done();
+        process.stderr.write('shipshape: down was cancelled; run it again to remove the rest\n');
+        return EXIT_INTERRUPTED;
       } finally {
         renderer.done();
         interrupt.dispose();

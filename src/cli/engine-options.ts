@@ -9,6 +9,9 @@ import { EXIT, UsageError } from './exit.js';
 /** Exit code of a run that failed on the engine's side (compose's own code for it). */
 export const EXIT_FAILED = 1;
 
+/** Exit code after Ctrl-C, as a shell reports a process ended by SIGINT. */
+export const EXIT_INTERRUPTED = 130;
+
 /** The project options `up`, `down`, `ps`, `logs` and `restart` share, as `config` spells them. */
 export interface ProjectOptions {
   file: string[];
@@ -105,7 +108,7 @@ export async function runEngineCommand(setExit: (code: number) => void, action: 
 }
 
 /** Aborts on Ctrl-C or SIGTERM; `onSecond` runs if the user insists. */
-export function interruptSignal(onSecond: () => void = () => process.exit(130)): { signal: AbortSignal; dispose: () => void } {
+export function interruptSignal(onSecond: () => void = () => process.exit(EXIT_INTERRUPTED)): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const handler = () => {
     if (controller.signal.aborted) onSecond();

@@ -18,6 +18,7 @@ const WORDS: Record<ProgressEvent['action'], [working: string, done: string]> = 
   recreate: ['Recreate', 'Recreated'],
   start: ['Starting', 'Started'],
   keep: ['Running', 'Running'],
+  adopt: ['Adopting', 'Adopted'],
   'wait-healthy': ['Waiting', 'Healthy'],
   'wait-completed': ['Waiting', 'Exited'],
   stop: ['Stopping', 'Stopped'],

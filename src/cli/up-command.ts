@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { logs, stop, up, waitUntilReady, type ServiceLogLine } from '../engine/index.js';
+import type { Project } from '../compose/index.js';
+import type { DockerClient } from '../docker/index.js';
+import { kill, logs, stop, up, waitUntilReady, type ServiceLogLine } from '../engine/index.js';
 import { UsageError } from './exit.js';
 import {
   dockerClient,
+  EXIT_INTERRUPTED,
   interruptSignal,
   loadForEngine,
   runEngineCommand,
@@ -43,7 +46,10 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
       }
       const { project, positionOf } = loadForEngine(dir, options);
       const docker = dockerClient();
-      const interrupt = interruptSignal();
+      // A second Ctrl-C while `up` works exits at once (the next `up` converges from what is
+      // left); while the attached stack is stopping gracefully, it kills the containers first.
+      let gracefulStop = false;
+      const interrupt = interruptSignal(() => (gracefulStop ? forceStop(project, docker) : process.exit(EXIT_INTERRUPTED)));
       const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
       try {
         const renderer = createProgressRenderer(process.stderr, { title: 'Running', color });
@@ -83,6 +89,7 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
         const stream = logs(docker, project.name, { follow: true, signal: interrupt.signal });
         for await (const line of stream) print(prefixLine(line, project.name));
         if (interrupt.signal.aborted) {
+          gracefulStop = true;
           process.stderr.write('Gracefully stopping... (press Ctrl+C again to force)\n');
           const stopping = createProgressRenderer(process.stderr, { title: 'Stopping', color });
           try {
@@ -97,6 +104,22 @@ export function registerUpCommand(program: Command, setExit: (code: number) => v
     }),
   );
 }
+
+let forcing = false;
+
+/** The second Ctrl-C of an attached `up`: kill the project's containers, as compose does, and exit 130. A third exits at once. */
+function forceStop(project: Project, docker: DockerClient): void {
+  if (forcing) process.exit(EXIT_INTERRUPTED);
+  forcing = true;
+  process.stderr.write('Killing the containers...\n');
+  void kill(project, { docker, signal: AbortSignal.timeout(KILL_LIMIT_MS) })
+    .then((names) => process.stderr.write(`Killed ${names.join(', ')}\n`))
+    .catch(() => {})
+    .finally(() => process.exit(EXIT_INTERRUPTED));
+}
+
+/** How long the forced stop may take before the CLI exits anyway. */
+const KILL_LIMIT_MS = 10_000;
 
 /** `demo-web-1` → `web-1`, as compose v2 prefixes log lines. */
 export function prefixFor(container: string, project: string): string {

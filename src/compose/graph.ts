@@ -127,23 +127,32 @@ export function cycleNames(cycle: readonly ServiceDependency[]): string[] {
 }
 
 export class DependencyCycleError extends Error {
+  /** What is wrong, without the position. */
+  readonly reason: string;
   constructor(
     readonly cycle: string[],
     readonly at?: Position,
+    /** Model path of the dependency that closes the cycle (back to its first service). */
+    readonly path?: readonly (string | number)[],
   ) {
     const where = at ? `${at.file}:${at.line}:${at.column}: ` : '';
-    super(`${where}services depend on each other in a cycle: ${cycle.join(' → ')}`);
+    const reason = `services depend on each other in a cycle: ${cycle.join(' → ')}`;
+    super(`${where}${reason}`);
+    this.reason = reason;
   }
 }
 
 /**
  * The start levels `up` runs, or a `DependencyCycleError` naming the first cycle and, with
- * `positionOf`, the file:line where its first dependency is written.
+ * `positionOf`, the file:line of the dependency that closes it (the one back to its first service).
  */
 export function startupLevels(project: Project, positionOf?: (path: readonly (string | number)[]) => Position | undefined): string[][] {
   const graph = serviceGraph(project);
   const cycle = graph.cycles[0];
-  if (cycle) throw new DependencyCycleError(cycleNames(cycle), positionOf?.(cycle[0]!.path));
+  if (cycle) {
+    const closing = cycle[cycle.length - 1]!;
+    throw new DependencyCycleError(cycleNames(cycle), positionOf?.(closing.path), closing.path);
+  }
   return graph.levels;
 }
 

@@ -20,6 +20,7 @@ export function observedContainer(c: ContainerSummary): ObservedContainer {
     configHash: c.Labels[LABEL.configHash] ?? '',
     state: c.State,
     ...(imageId ? { imageId } : {}),
+    ...(typeof c.Created === 'number' ? { created: c.Created } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ObservedContainer {
   imageId?: string;
   /** Engine state: created, running, exited, paused, restarting, dead. */
   state: string;
+  /** When the engine created it (Unix seconds), when known. */
+  created?: number;
 }
 
 /** What exists on the engine for one project. */
@@ -35,6 +37,11 @@ export interface ContainerStep {
   action: ContainerAction;
   /** The container there is now, for every action but `create`. */
   existing?: ObservedContainer;
+  /**
+   * The container there is now is one an interrupted run set aside (`<id>_<name>`) and none has
+   * the wanted name: it is adopted back under `name` (kept or started) or replaced from where it is.
+   */
+  adopt?: boolean;
   /** Why a container is recreated. */
   reason?: string;
 }
@@ -47,6 +54,11 @@ export interface ServicePlan {
   containers: ContainerStep[];
   /** Containers beyond the wanted replica count, highest numbers first. */
   scaleDown: ObservedContainer[];
+  /**
+   * Other containers with the number of a wanted one (left set aside by an interrupted or
+   * `--keep-on-failure` run): removed once the run succeeded, like replaced containers.
+   */
+  stale: ObservedContainer[];
 }
 
 export interface ResourceStep {
@@ -127,17 +139,18 @@ function servicePlan(
   const configHash = serviceHash(service);
   const wanted = replicaCount(service);
   const wantedImage = options.imageIds?.[service.name];
-  const byNumber = new Map<number, ObservedContainer>();
+  const byNumber = new Map<number, ObservedContainer[]>();
   const surplus: ObservedContainer[] = [];
-  // Lowest numbers are the ones kept, as compose keeps them when scaling down.
-  for (const c of [...existing].sort((a, b) => a.number - b.number || compare(a.name, b.name))) {
-    if (c.number >= 1 && c.number <= wanted && !byNumber.has(c.number)) byNumber.set(c.number, c);
+  for (const c of existing) {
+    if (Number.isInteger(c.number) && c.number >= 1 && c.number <= wanted) byNumber.set(c.number, [...(byNumber.get(c.number) ?? []), c]);
     else surplus.push(c);
   }
+  const stale: ObservedContainer[] = [];
   const containers: ContainerStep[] = [];
   for (let number = 1; number <= wanted; number++) {
     const name = containerName(project, service, number);
-    const current = byNumber.get(number);
+    const [current, ...others] = rankCandidates(byNumber.get(number) ?? [], name, configHash);
+    stale.push(...others);
     if (!current) {
       containers.push({ service: service.name, number, name, action: 'create' });
       continue;
@@ -150,10 +163,39 @@ function servicePlan(
           ? 'image changed'
           : undefined;
     const action: ContainerAction = reason ? 'recreate' : current.state === 'running' ? 'keep' : 'start';
-    containers.push({ service: service.name, number, name, action, existing: current, ...(reason ? { reason } : {}) });
+    const adopt = current.name !== name && setAsideName(current) !== undefined;
+    containers.push({
+      service: service.name,
+      number,
+      name,
+      action,
+      existing: current,
+      ...(reason ? { reason } : {}),
+      ...(adopt ? { adopt } : {}),
+    });
   }
-  surplus.sort((a, b) => b.number - a.number);
-  return { service: service.name, level, configHash, containers, scaleDown: surplus };
+  surplus.sort((a, b) => b.number - a.number || compare(a.id, b.id));
+  stale.sort((a, b) => a.number - b.number || compare(a.id, b.id));
+  return { service: service.name, level, configHash, containers, scaleDown: surplus, stale };
+}
+
+/**
+ * The containers that carry one replica number, best first: the one with the wanted name, then
+ * one not set aside, then one set aside whose configuration is the wanted one, then the newest;
+ * the engine's listing order and name order never decide (docs/engine.md, "Convergence").
+ */
+function rankCandidates(candidates: readonly ObservedContainer[], name: string, configHash: string): ObservedContainer[] {
+  const rank = (c: ObservedContainer) => (c.name === name ? 0 : setAsideName(c) === undefined ? 1 : c.configHash === configHash ? 2 : 3);
+  return [...candidates].sort((a, b) => rank(a) - rank(b) || (b.created ?? 0) - (a.created ?? 0) || compare(a.id, b.id));
+}
+
+/**
+ * The name a container had before `up` set it aside as `<id prefix>_<name>` to replace it (compose
+ * does the same), or undefined when its name is not of that form for its own ID.
+ */
+export function setAsideName(c: { id: string; name: string }): string | undefined {
+  const match = /^([0-9a-f]{12,64})_(.+)$/.exec(c.name);
+  return match && c.id.startsWith(match[1]!) ? match[2] : undefined;
 }
 
 /** Networks some service joins; compose creates no others. */

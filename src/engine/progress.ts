@@ -16,6 +16,7 @@ export type ProgressAction =
   | 'recreate'
   | 'start'
   | 'keep'
+  | 'adopt'
   | 'wait-healthy'
   | 'wait-completed'
   | 'stop'

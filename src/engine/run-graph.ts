@@ -31,7 +31,8 @@ export function failFast(onFailure: (error: unknown) => void) {
  * nodes (a whole dependency level and more) run in parallel. A failed task stops what depends on
  * it, and `onFailure` fires once so the caller can abort the rest. Settles only after every task
  * that started has settled, so the caller knows what exists before it cleans up; then rejects
- * with the first failure. The graph must have no cycle (`startupLevels` checks).
+ * with the first failure. A dependency that closes a cycle (which `up` refuses, but `down` and
+ * `stop` must still handle) is dropped, so every node still runs, in an order fixed by `nodes`.
  */
 export async function runGraph(
   nodes: readonly string[],
@@ -41,17 +42,20 @@ export async function runGraph(
 ): Promise<void> {
   const steps = failFast(onFailure);
   const results = new Map<string, Promise<boolean>>();
-  const run = (node: string): Promise<boolean> => {
+  // `path`: the nodes whose dependencies are being set up right now, which must not be waited for.
+  const run = (node: string, path: readonly string[]): Promise<boolean> => {
     let result = results.get(node);
     if (!result) {
+      const inner = [...path, node];
+      const needs = dependencies(node).filter((d) => nodes.includes(d) && !inner.includes(d));
       result = (async () => {
-        const ready = await Promise.all(dependencies(node).filter((d) => nodes.includes(d)).map(run));
+        const ready = await Promise.all(needs.map((d) => run(d, inner)));
         return !ready.includes(false) && steps.attempt(() => task(node));
       })();
       results.set(node, result);
     }
     return result;
   };
-  await Promise.all(nodes.map(run));
+  await Promise.all(nodes.map((n) => run(n, [])));
   steps.rethrow();
 }

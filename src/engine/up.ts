@@ -4,8 +4,8 @@ import { EngineError, ServiceWaitError, UnsupportedConfigError } from './errors.
 import { DependencyCycleError, describeDependencies, startupLevels, type DependencyEdge } from './graph.js';
 import { ensureImages, type ServiceImage } from './images.js';
 import { containerName } from './labels.js';
-import { observe } from './observe.js';
-import { plan, type ContainerStep, type ObservedContainer, type ObservedState, type Plan, type ServicePlan } from './plan.js';
+import { observe, projectContainers } from './observe.js';
+import { plan, type ContainerStep, type ObservedState, type Plan, type ServicePlan } from './plan.js';
 import { ignoreProgress, type ProgressEvent, type ProgressListener } from './progress.js';
 import { runStack } from './schedule.js';
 import { checkSupported, type EngineIssue, type PositionOf } from './supported.js';
@@ -44,7 +44,10 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 120_000;
 interface RunRecord {
   /** `keepsVolumes`: it took over a replaced container's anonymous volumes, which must survive a rollback. */
   createdContainers: { id: string; name: string; service: string; keepsVolumes: boolean }[];
-  /** Containers being replaced: stopped and renamed aside until the run succeeds. */
+  /**
+   * Containers being replaced: stopped and renamed aside until the run succeeds. Recorded before
+   * the stop, so a failed stop or rename is undone too; `name` is the one it gets back.
+   */
   replaced: { id: string; name: string; service: string; wasRunning: boolean }[];
   createdNetworks: string[];
   createdVolumes: string[];
@@ -67,11 +70,14 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
   options.signal?.addEventListener('abort', abort, { once: true });
   const signal = controller.signal;
   const record: RunRecord = { createdContainers: [], replaced: [], createdNetworks: [], createdVolumes: [] };
+  // The project's containers before this run: a rollback removes any other it finds.
+  let before: ReadonlySet<string> | undefined;
   try {
     const [images, observed] = await Promise.all([
       ensureImages(project, { docker, build: options.build, onProgress: emit, signal }),
       observe(docker, project, { signal }),
     ]);
+    before = new Set(observed.containers.map((c) => c.id));
     refuseForeignResources(project, observed);
     const thePlan = plan(project, observed, {
       imageIds: Object.fromEntries(Object.entries(images).map(([s, i]) => [s, i.id])),
@@ -110,10 +116,14 @@ export async function up(project: Project, options: UpOptions): Promise<UpResult
         ? err.message
         : String(err);
     if (options.keepOnFailure) {
-      throw new EngineError(`${cause}\n(--keep-on-failure: what this run created was left in place)`, (err as EngineError).service);
+      throw new EngineError(`${cause}\n(--keep-on-failure: what this run created was left in place; the next up or down tidies it)`, (err as EngineError).service);
     }
     const created = record.createdContainers.length + record.replaced.length + record.createdNetworks.length + record.createdVolumes.length;
-    if (created === 0) throw new EngineError(cause, (err as EngineError).service);
+    if (created === 0 && before === undefined) throw new EngineError(cause, (err as EngineError).service);
+    if (before !== undefined) await sweepUnrecorded(project, before, record, docker);
+    if (record.createdContainers.length + record.replaced.length + record.createdNetworks.length + record.createdVolumes.length === 0) {
+      throw new EngineError(cause, (err as EngineError).service);
+    }
     const undone = await rollback(record, docker, emit);
     throw new EngineError(`${cause}\n${undone}`, (err as EngineError).service);
   } finally {
@@ -127,8 +137,9 @@ function preflight(project: Project, positionOf: PositionOf | undefined): string
   try {
     startupLevels(project, positionOf);
   } catch (err) {
-    if (err instanceof DependencyCycleError) throw new EngineError(err.message);
-    throw err;
+    if (!(err instanceof DependencyCycleError)) throw err;
+    // Bad input like an unsupported key: exit 2 with where to fix it (docs/engine.md).
+    issues.push({ path: [...(err.path ?? ['services'])], message: `${err.reason}; remove one of these dependencies`, position: err.at });
   }
   for (const service of Object.values(project.services)) {
     try {
@@ -228,6 +239,11 @@ async function createServiceContainers(
     step.containers.map(async (c) => {
       const event = { kind: 'container', name: c.name, service: c.service } as const;
       if (c.action === 'keep' || c.action === 'start') {
+        if (c.adopt) {
+          emit({ ...event, action: 'adopt', status: 'working', detail: `from ${c.existing!.name}` });
+          await docker.containers.rename(c.existing!.id, c.name, { signal });
+          emit({ ...event, action: 'adopt', status: 'done' });
+        }
         serviceIds[c.number - 1] = c.existing!.id;
         if (c.action === 'keep') emit({ ...event, action: 'keep', status: 'done' });
         return;
@@ -235,7 +251,7 @@ async function createServiceContainers(
       let inheritedVolumes: Record<string, string> = {};
       if (c.action === 'recreate') {
         emit({ ...event, action: 'recreate', status: 'working', detail: c.reason });
-        inheritedVolumes = await setAside(service, c.existing!, docker, record, signal);
+        inheritedVolumes = await setAside(service, c, docker, record, signal);
       } else {
         emit({ ...event, action: 'create', status: 'working' });
       }
@@ -261,17 +277,19 @@ async function createServiceContainers(
 }
 
 /**
- * Stops a container that is being replaced and renames it aside; it is removed once the run
- * succeeds. Returns its anonymous volumes by target, which the new container takes over so that
- * their data survives the recreate, as with compose.
+ * Stops a container that is being replaced and renames it aside (`<id>_<name>`), unless an
+ * interrupted run left it aside already; it is removed once the run succeeds. Returns its
+ * anonymous volumes by target, which the new container takes over so that their data survives
+ * the recreate, as with compose.
  */
 async function setAside(
   service: Service,
-  old: ObservedContainer,
+  step: ContainerStep,
   docker: DockerClient,
   record: RunRecord,
   signal: AbortSignal,
 ): Promise<Record<string, string>> {
+  const old = step.existing!;
   const wasRunning = old.state === 'running' || old.state === 'restarting';
   const inspected = await docker.containers.inspect(old.id, { signal });
   const anonymous = new Set((service.volumes ?? []).filter((v) => v.type === 'volume' && !v.source).map((v) => v.target));
@@ -279,9 +297,9 @@ async function setAside(
   for (const m of inspected.Mounts) {
     if (m.Type === 'volume' && m.Name && anonymous.has(m.Destination)) inherited[m.Destination] = m.Name;
   }
+  record.replaced.push({ id: old.id, name: step.name, service: old.service, wasRunning });
   await docker.containers.stop(old.id, { timeoutSeconds: graceSeconds(service) }, { signal });
-  await docker.containers.rename(old.id, `${old.id.slice(0, 12)}_${old.name}`, { signal });
-  record.replaced.push({ id: old.id, name: old.name, service: old.service, wasRunning });
+  if (!step.adopt) await docker.containers.rename(old.id, `${old.id.slice(0, 12)}_${old.name}`, { signal });
   return inherited;
 }
 
@@ -373,6 +391,8 @@ async function finish(
   const removals: Promise<void>[] = record.replaced.map((old) => removeContainer(docker, old, undefined, emit));
   for (const s of thePlan.services) {
     for (const extra of s.scaleDown) removals.push(removeContainer(docker, extra, graceSeconds(project.services[s.service]!), emit));
+    // A stale copy's anonymous volumes go with it; the engine keeps any another container still uses.
+    for (const copy of s.stale) removals.push(removeContainer(docker, copy, undefined, emit, true));
   }
   if (thePlan.orphans.length > 0) {
     if (options.removeOrphans) {
@@ -394,12 +414,26 @@ async function removeContainer(
   c: { id: string; name: string; service: string },
   graceSeconds: number | undefined,
   emit: ProgressListener,
+  volumes = false,
 ): Promise<void> {
   const event = { kind: 'container', name: c.name, service: c.service, action: 'remove' } as const;
   emit({ ...event, status: 'working' });
   if (graceSeconds !== undefined) await docker.containers.stop(c.id, { timeoutSeconds: graceSeconds }).catch(() => {});
-  await docker.containers.remove(c.id, { force: true });
+  await docker.containers.remove(c.id, { force: true, volumes });
   emit({ ...event, status: 'done' });
+}
+
+/**
+ * A create the engine carried out but whose answer never arrived (the run was cancelled or the
+ * connection dropped) is not in the record: any container of the project that was not there
+ * before this run is this run's, and goes with the rest of the rollback.
+ */
+async function sweepUnrecorded(project: Project, before: ReadonlySet<string>, record: RunRecord, docker: DockerClient): Promise<void> {
+  const known = new Set([...before, ...record.createdContainers.map((c) => c.id)]);
+  const now = await projectContainers(docker, project.name).catch(() => []);
+  for (const c of now) {
+    if (!known.has(c.id)) record.createdContainers.push({ id: c.id, name: c.name, service: c.service, keepsVolumes: false });
+  }
 }
 
 /** Undoes a failed run: removes what it created, puts replaced containers back. Never throws. */
@@ -424,8 +458,10 @@ async function rollback(record: RunRecord, docker: DockerClient, emit: ProgressL
   await Promise.all(
     record.replaced.map((old) =>
       attempt(`restore container ${old.name}`, async () => {
-        await docker.containers.rename(old.id, old.name);
-        if (old.wasRunning) await docker.containers.start(old.id);
+        // The stop or the rename may not have happened: put back only what did.
+        const now = await docker.containers.inspect(old.id);
+        if (now.Name.replace(/^\//, '') !== old.name) await docker.containers.rename(old.id, old.name);
+        if (old.wasRunning && !now.State.Running) await docker.containers.start(old.id);
       }),
     ),
   );

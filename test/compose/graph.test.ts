@@ -66,7 +66,7 @@ describe('serviceGraph', () => {
       () => startupLevels(project, positionOf),
       (err: unknown) =>
         err instanceof DependencyCycleError &&
-        err.message === `${join(dir, 'compose.yaml')}:2:32: services depend on each other in a cycle: a → b → c → a`,
+        err.message === `${join(dir, 'compose.yaml')}:4:32: services depend on each other in a cycle: a → b → c → a`,
     );
   });
 });

@@ -98,6 +98,44 @@ describe('plan', () => {
     assert.deepEqual(plan(project, observed).orphans.map((o) => o.name), ['demo-gone-1']);
   });
 
+  it('picks the container with the wanted name over one set aside, whatever the names sort as, and lists the aside one as stale', () => {
+    const id = 'a'.repeat(64);
+    // `0aaa…_demo-cache-1` sorts before `demo-cache-1`: the name order must not decide.
+    const aside: ObservedContainer = { id: `0${id.slice(1)}`, name: `0${id.slice(1, 12)}_demo-cache-1`, service: 'cache', number: 1, configHash: 'old', state: 'exited', created: 200 };
+    const current: ObservedContainer = { ...running('cache', 1, 'broken', 'exited'), created: 100 };
+    for (const containers of [[aside, current], [current, aside]]) {
+      const cache = plan(project, { ...nothing, containers }).services.find((s) => s.service === 'cache')!;
+      assert.deepEqual(cache.containers.map((c) => [c.action, c.existing?.id, c.adopt ?? false]), [['recreate', current.id, false]]);
+      assert.deepEqual(cache.stale.map((c) => c.id), [aside.id]);
+      assert.deepEqual(cache.scaleDown, []);
+    }
+  });
+
+  it('adopts a container set aside when none has the wanted name: the one with the wanted configuration, else the newest', () => {
+    const aside = (id: string, configHash: string, created: number): ObservedContainer => ({
+      id,
+      name: `${id.slice(0, 12)}_demo-cache-1`,
+      service: 'cache',
+      number: 1,
+      configHash,
+      state: 'exited',
+      created,
+    });
+    const older = aside('1'.repeat(64), hashes['cache']!, 100);
+    const newer = aside('2'.repeat(64), 'other', 200);
+    const newest = aside('3'.repeat(64), 'other', 300);
+    const pick = (containers: ObservedContainer[]) => plan(project, { ...nothing, containers }).services.find((s) => s.service === 'cache')!;
+    const matching = pick([newest, older, newer]);
+    assert.deepEqual(matching.containers.map((c) => [c.action, c.existing?.id, c.adopt]), [['start', older.id, true]]);
+    assert.deepEqual(matching.stale.map((c) => c.id), [newer.id, newest.id]);
+    const changed = pick([newer, newest]);
+    assert.deepEqual(changed.containers.map((c) => [c.action, c.existing?.id, c.adopt]), [['recreate', newest.id, true]]);
+    assert.deepEqual(changed.stale.map((c) => c.id), [newer.id]);
+    // A name that merely looks set aside (not its own ID) is an ordinary container.
+    const lookalike: ObservedContainer = { ...aside('4'.repeat(64), hashes['cache']!, 400), name: `${'5'.repeat(12)}_demo-cache-1` };
+    assert.equal(pick([lookalike]).containers[0]!.adopt, undefined);
+  });
+
   it('marks external networks and volumes, which are never created', () => {
     const { project: ext } = load(`
 services:

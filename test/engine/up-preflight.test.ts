@@ -22,11 +22,11 @@ describe('up before it touches the engine', () => {
     });
   });
 
-  it('refuses a dependency cycle', async () => {
-    const { project } = load('services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n');
-    await assert.rejects(up(project, { docker: nowhere }), (err: unknown) => {
-      assert.ok(err instanceof EngineError && !(err instanceof UnsupportedConfigError));
-      assert.match(err.message, /cycle: a → b → a/);
+  it('refuses a dependency cycle as bad input, at the dependency that closes it', async () => {
+    const { project, positionOf, dir } = load('services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n');
+    await assert.rejects(up(project, { docker: nowhere, positionOf }), (err: unknown) => {
+      assert.ok(err instanceof UnsupportedConfigError);
+      assert.equal(err.message, `${join(dir, 'compose.yaml')}:3:30: services depend on each other in a cycle: a → b → a; remove one of these dependencies`);
       return true;
     });
   });
