@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyze, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
+import { analyze, CIS_BENCHMARK, cisTitle, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
 import { EXIT, UsageError } from './exit.js';
 import { VERSION } from './version.js';
 
@@ -14,6 +14,7 @@ interface AnalyzeCliOptions {
   config?: string;
   baseline?: string;
   explain?: string;
+  groupBy?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -32,6 +33,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, DEFAULT_GATE)
     .option('--config <file>', 'config file (default: <dir>/.shipshape.yml)')
     .option('--baseline <file>', 'hide the findings of a previous JSON report')
+    .option('--group-by <key>', 'text, md and html: list findings under each CIS Docker Benchmark id ("cis")')
     .option('--explain <rule>', 'explain a rule ("all" lists them) and exit')
     .action((dir: string, options: AnalyzeCliOptions) => {
       if (options.explain) {
@@ -40,6 +42,12 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
       }
       if (!isFormat(options.format)) {
         throw new UsageError(`unknown --format "${options.format}"; use ${Object.keys(FORMATS).join(', ')}`);
+      }
+      if (options.groupBy !== undefined && options.groupBy !== 'cis') {
+        throw new UsageError(`unknown --group-by "${options.groupBy}"; use cis`);
+      }
+      if (options.groupBy !== undefined && !['text', 'md', 'html'].includes(options.format)) {
+        throw new UsageError(`--group-by applies to the text, md and html formats; --format ${options.format} carries the CIS ids in every finding`);
       }
       if (!(FAIL_ON as readonly string[]).includes(options.failOn)) {
         throw new UsageError(`unknown --fail-on "${options.failOn}"; use ${FAIL_ON.join(', ')}`);
@@ -66,7 +74,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         return;
       }
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR && !options.output;
-      const text = render(options.format, report, RULES, { color });
+      const text = render(options.format, report, RULES, { color, groupBy: options.groupBy === 'cis' ? 'cis' : undefined });
       if (options.output) writeFileSync(options.output, text);
       else process.stdout.write(text);
       setExit(fails(report, options.failOn as GateThreshold) ? EXIT.findings : EXIT.ok);
@@ -103,5 +111,6 @@ function explain(id: string): string {
   const rule = findRule(id);
   if (!rule) throw new UsageError(`unknown rule "${id}"; run --explain all to list them`);
   const d = rule.docs;
-  return `${rule.id} (${rule.category}, ${rule.severity})\n\n${d.summary}\n\nWhy: ${d.why}\n\nFix: ${d.fix}\n\nExample:\n${d.example.replace(/^/gm, '  ')}\n`;
+  const cis = rule.cis && rule.cis.length > 0 ? `\n\n${CIS_BENCHMARK}: ${rule.cis.map(cisTitle).join('; ')}` : '';
+  return `${rule.id} (${rule.category}, ${rule.severity})\n\n${d.summary}\n\nWhy: ${d.why}\n\nFix: ${d.fix}${cis}\n\nExample:\n${d.example.replace(/^/gm, '  ')}\n`;
 }
