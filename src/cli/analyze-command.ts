@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyze, CIS_BENCHMARK, cisTitle, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
 import { EXIT, UsageError } from './exit.js';
+import { applyFixes } from './fix-files.js';
 import { VERSION } from './version.js';
 
 interface AnalyzeCliOptions {
@@ -15,6 +16,8 @@ interface AnalyzeCliOptions {
   baseline?: string;
   explain?: string;
   groupBy?: string;
+  fix?: boolean;
+  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,6 +37,8 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
     .option('--config <file>', 'config file (default: <dir>/.shipshape.yml)')
     .option('--baseline <file>', 'hide the findings of a previous JSON report')
     .option('--group-by <key>', 'text, md and html: list findings under each CIS Docker Benchmark id ("cis")')
+    .option('--fix', 'apply the fixes that change no behaviour, in place, after showing their diff (docs/fix.md)')
+    .option('--dry-run', 'with --fix: show the diff only')
     .option('--explain <rule>', 'explain a rule ("all" lists them) and exit')
     .action((dir: string, options: AnalyzeCliOptions) => {
       if (options.explain) {
@@ -43,6 +48,8 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
       if (!isFormat(options.format)) {
         throw new UsageError(`unknown --format "${options.format}"; use ${Object.keys(FORMATS).join(', ')}`);
       }
+      if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix');
+      if (options.fix && options.output) throw new UsageError('--fix writes the diff to the terminal; it takes no --output');
       if (options.groupBy !== undefined && options.groupBy !== 'cis') {
         throw new UsageError(`unknown --group-by "${options.groupBy}"; use cis`);
       }
@@ -53,7 +60,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         throw new UsageError(`unknown --fail-on "${options.failOn}"; use ${FAIL_ON.join(', ')}`);
       }
       const showProgress = process.stderr.isTTY === true;
-      const { report, problems } = analyze({
+      const { report, problems, fixes } = analyze({
         root: dir,
         files: options.file.length > 0 ? options.file : undefined,
         environments: options.env,
@@ -62,6 +69,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         baseline: options.baseline ? readBaseline(options.baseline) : undefined,
         rules: RULES,
         version: VERSION,
+        planFixes: options.fix === true,
         onProgress: showProgress
           ? (done, total, label) => {
               if (total > 1) process.stderr.write(`\r\x1b[K[${done}/${total}] ${label}${done === total ? '\n' : ''}`);
@@ -71,6 +79,11 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
       for (const p of problems) process.stderr.write(`${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: error: ${p.message}\n`);
       if (problems.length > 0) {
         setExit(EXIT.usage);
+        return;
+      }
+      if (fixes) {
+        applyFixes(fixes, options.dryRun === true, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+        setExit(EXIT.ok);
         return;
       }
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR && !options.output;
