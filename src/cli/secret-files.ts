@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { confinedTo, defaultServiceProbe, isInside, discoverProjects, formatPosition, loadProject, type Position } from '../compose/index.js';
+import { confinedTo, defaultServiceProbe, isInside, discoverProjects, formatPosition, loadProject, type Diagnostic, type Position } from '../compose/index.js';
 import { UsageError } from './exit.js';
 import { shownPath } from './safe-write.js';
 
@@ -17,6 +17,11 @@ import { shownPath } from './safe-write.js';
 export function randomSecret(): string {
   return randomBytes(32).toString('base64url');
 }
+
+/** Diagnostics after which compose refuses the file, so its secrets cannot be trusted either. */
+const UNLOADABLE = new Set<Diagnostic['code']>([
+  'yaml-syntax', 'yaml-duplicate-key', 'yaml-alias-limit', 'yaml-merge-key', 'yaml-tag', 'schema', 'interpolation', 'extends', 'extends-cycle', 'include', 'include-conflict',
+]);
 
 export interface SecretFile {
   secret: string;
@@ -65,6 +70,12 @@ export function planSecretFiles(selection: ProjectSelection): SecretPlan[] {
     for (const environment of project.environments) {
       if (selection.environments?.length && !selection.environments.includes(environment.name)) continue;
       const load = loadProject({ workingDir: project.dir, files: environment.files, env: selection.env ?? process.env });
+      // A file compose cannot load is fixed first: its secrets may not be what it seems to say.
+      const errors = load.diagnostics.filter((d) => d.severity === 'error' && UNLOADABLE.has(d.code));
+      if (errors.length > 0) {
+        const lines = errors.map((d) => `${formatPosition({ ...d, file: shownPath(d.file) })}: error: ${d.message}`);
+        throw new UsageError(`${lines.join('\n')}\n(fix the compose file first; no secret file was created)`);
+      }
       for (const service of Object.values(load.project?.services ?? {})) {
         for (const ref of Array.isArray(service.env_file) ? service.env_file : []) {
           if (typeof ref?.path === 'string' && !plan.envFiles.includes(ref.path)) plan.envFiles.push(resolve(project.dir, ref.path));

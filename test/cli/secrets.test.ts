@@ -135,6 +135,20 @@ describe('shipshape secrets generate', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.bak-')), []);
   });
 
+  it('refuses a compose file compose cannot load, and a secret path that is a folder', () => {
+    const broken = writeTree({ 'compose.yaml': `${COMPOSE}secrets:\n  again: {file: ./x}\n` });
+    const r = run([], broken);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^(shipshape: )?compose\.yaml:12:1: error: .*mapping key "secrets" already defined/m);
+    assert.match(r.stderr, /fix the compose file first; no secret file was created/);
+    assert.ok(!existsSync(join(broken, 'secrets')));
+    const folder = writeTree({ 'compose.yaml': COMPOSE, 'secrets/db_password.txt/.keep': '' });
+    const f = run([], folder);
+    assert.equal(f.status, 2);
+    assert.match(f.stderr, /^compose\.yaml:7:11: error: secret "db_password": file secrets\/db_password\.txt exists and is not a regular file/m);
+    assert.ok(!existsSync(join(folder, 'secrets', 'deep')));
+  });
+
   it('refuses an unknown environment', () => {
     const dir = writeTree({ 'compose.yaml': COMPOSE });
     const r = run(['--env', 'nope'], dir);
