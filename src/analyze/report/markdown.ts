@@ -53,6 +53,8 @@ const MATRIX_MAX_SERVICES = 12;
 const TOP_RISKS = 15;
 /** Findings of one rule written out in full; the rest fold into one line per message. */
 const FULL_ENTRIES = 10;
+/** Places listed on one line of the CIS grouping; the rest are counted. */
+const CIS_PLACES = 6;
 /** Distinct messages of one rule written out; further findings are listed by service and place. */
 const DISTINCT_MESSAGES = 5;
 
@@ -163,22 +165,32 @@ function findingsByRule(report: Report, folded: readonly FoldedFinding[], rules:
 function findingsByCis(report: Report, folded: readonly FoldedFinding[]): string[] {
   if (folded.length === 0) return [`## Findings by ${CIS_BENCHMARK} recommendation`, '', 'No findings. ✅'];
   const out = [`## Findings by ${CIS_BENCHMARK} recommendation`];
-  const at = (findings: readonly FoldedFinding[]): string =>
-    findings
-      .map((f) => {
-        const p = place(f) ? code(report.projects.length > 1 ? `${f.project}/${place(f)}` : place(f)) : '';
-        const who = f.services.map((s) => code(s)).join(', ');
-        return who && p ? `${who} (${p})` : who || p || 'project';
-      })
-      .join(', ');
+  // A line names its first places; the rest are counted, so a 57-service stack stays one comment.
+  const at = (findings: readonly FoldedFinding[]): string => {
+    const shown = findings.slice(0, CIS_PLACES).map((f) => {
+      const p = place(f) ? code(report.projects.length > 1 ? `${f.project}/${place(f)}` : place(f)) : '';
+      const who = f.services.map((s) => code(s)).join(', ');
+      return who && p ? `${who} (${p})` : who || p || 'project';
+    });
+    const more = findings.length - shown.length;
+    return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more place')}` : ''}`;
+  };
   for (const [id, findings] of groupByCis(folded)) {
     const title = id === null ? `Not in the ${CIS_BENCHMARK}` : `CIS ${mdInline(cisTitle(id))}`;
     out.push('', `### ${title} · ${plural(findings.length, 'finding')} (${describeCounts(countBySeverity(findings))})`, '');
     for (const group of groupByRule(findings, [])) {
-      for (const line of sameMessage(group.findings)) {
-        out.push(`- ${SEVERITY_ICON[group.severity]} ${code(group.rule)} — ${lineStart(mdInline(line.message))} — ${at(line.findings)}${line.fix ? '  ' : ''}`);
-        if (line.fix) out.push(`  **Fix:** ${mdInline(line.fix)}`);
+      const lines = sameMessage(group.findings);
+      const shown = lines.length > DISTINCT_MESSAGES + 1 ? lines.slice(0, DISTINCT_MESSAGES) : lines;
+      let lastFix: string | null = null;
+      for (const line of shown) {
+        // The same fix under each line of a rule is written once.
+        const fix = line.fix !== null && line.fix !== lastFix ? line.fix : null;
+        lastFix = line.fix;
+        out.push(`- ${SEVERITY_ICON[group.severity]} ${code(group.rule)} — ${lineStart(mdInline(line.message))} — ${at(line.findings)}${fix ? '  ' : ''}`);
+        if (fix) out.push(`  **Fix:** ${mdInline(fix)}`);
       }
+      const rest = lines.slice(shown.length).flatMap((l) => l.findings);
+      if (rest.length > 0) out.push(`- ${plural(rest.length, 'more finding')} of ${code(group.rule)}: ${at(rest)}`);
     }
   }
   return out;
