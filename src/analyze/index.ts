@@ -11,3 +11,4 @@ export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownIm
 export { CIS_BENCHMARK, CIS_RECOMMENDATIONS, cisTitle, compareCis, isCisId, type CisId } from './cis/index.js';
 export { applyEdits, unifiedDiff, type EditedFile } from './fix/index.js';
 export { isSecretName } from './mask.js';
+export { clean } from './report/text.js';

@@ -1,4 +1,4 @@
-import { applyEdits, unifiedDiff, type AnalyzeResult, type EditedFile, type TextEdit } from '../analyze/index.js';
+import { applyEdits, clean, unifiedDiff, type AnalyzeResult, type EditedFile, type TextEdit } from '../analyze/index.js';
 import { checkReplaceable, replaceFile, shownPath, type Replaceable } from './safe-write.js';
 
 type Fixes = NonNullable<AnalyzeResult['fixes']>;
@@ -40,9 +40,10 @@ export function applyFixes(fixes: Fixes, dryRun: boolean, io: FixOutput): void {
     const line = `${shownPath(p.edits[0]!.file)}:${p.finding.line}:${p.finding.column}: ${p.finding.rule}: ${p.finding.fix ?? ''}`;
     if (seen.has(line)) continue;
     seen.add(line);
-    io.err(`${fixes.scrub(line)}\n`);
+    io.err(`${clean(fixes.scrub(line))}\n`);
   }
-  for (const e of edited) io.out(fixes.scrub(unifiedDiff(shownPath(e.file), e.result)));
+  // The file's own text reaches the terminal: control characters are shown, never obeyed.
+  for (const e of edited) io.out(printable(fixes.scrub(unifiedDiff(shownPath(e.file), e.result))));
   const changed = edited.filter((e) => e.result.applied.length > 0);
   const skipped = edited.reduce((n, e) => n + e.result.skipped.length, 0);
   const files = `${changed.length} file${changed.length === 1 ? '' : 's'}`;
@@ -65,4 +66,12 @@ export function applyFixes(fixes: Fixes, dryRun: boolean, io: FixOutput): void {
 function isDuplicateOf(edit: TextEdit, applied: ReadonlySet<TextEdit>): boolean {
   for (const a of applied) if (a.file === edit.file && a.start === edit.start && a.end === edit.end && a.text === edit.text) return true;
   return false;
+}
+
+/** Each line made safe for a terminal (see `clean`), line breaks kept. */
+function printable(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => clean(line))
+    .join('\n');
 }

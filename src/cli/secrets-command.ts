@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { clean } from '../analyze/index.js';
 import { relative } from 'node:path';
 import { describeChange, replaceWeakCredentials } from './env-credentials.js';
 import { EXIT } from './exit.js';
@@ -33,7 +34,7 @@ export function registerSecretsCommand(program: Command, setExit: (code: number)
       // A refused secret changes nothing: every problem is reported, then nothing is created.
       const refused = plans.flatMap((p) => p.refused.map((r) => describeRefusal(r, p.dir)));
       if (refused.length > 0) {
-        for (const line of refused) process.stderr.write(`${line}\n`);
+        for (const line of refused) process.stderr.write(`${clean(line)}\n`);
         setExit(EXIT.usage);
         return;
       }
@@ -51,7 +52,8 @@ export function registerSecretsCommand(program: Command, setExit: (code: number)
       }
       if (plans.every((p) => p.files.length === 0)) lines.push(`no secret here names a file (${plans.map((p) => relative(process.cwd(), p.dir) || '.').join(', ')})`);
       if (options.envFile !== undefined) lines.push(...describeChange(replaceWeakCredentials(selection, plans, options.envFile)));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      // Names and paths come from the compose file: control characters are shown, never obeyed.
+      process.stdout.write(`${lines.map((line) => clean(line)).join('\n')}\n`);
       setExit(EXIT.ok);
     });
 }

@@ -128,6 +128,14 @@ describe('shipshape analyze --fix', () => {
     assert.deepEqual(readdirSync(dir), ['compose.yaml']);
   });
 
+  it('shows control characters of the file in the diff, never sends them to the terminal', () => {
+    const dir = writeTree({ 'compose.yaml': 'version: "3"\n# \u001b]0;owned\u0007 title\nservices:\n  web:\n    image: nginx:1.27\n' });
+    const r = run([dir, '--fix', '--dry-run']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\u001b|\u0007/);
+    assert.match(r.stdout, /^ # \\x1b\]0;owned\\x07 title$/m);
+  });
+
   it('refuses --dry-run without --fix and --fix with --output', () => {
     const dir = writeTree({ 'compose.yaml': COMPOSE });
     mkdirSync(join(dir, 'out'));
