@@ -50,6 +50,16 @@ describe('shipshape secrets generate', () => {
     assert.equal(readFileSync(join(dir, 'secrets/db_password.txt'), 'utf8'), a);
   });
 
+  it('creates the files an overlay beside the base names (a hardened overlay)', () => {
+    const dir = writeTree({
+      'compose.yaml': 'services:\n  db:\n    image: postgres:16\n',
+      'compose.hardened.yml': 'services:\n  db:\n    secrets: [db_password]\nsecrets:\n  db_password:\n    file: ./secrets/db_password.txt\n',
+    });
+    const r = run([], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(readFileSync(join(dir, 'secrets/db_password.txt'), 'utf8'), /^[A-Za-z0-9_-]{43}$/);
+  });
+
   it('keeps an existing secret file as it is', () => {
     const dir = writeTree({ 'compose.yaml': COMPOSE, 'secrets/db_password.txt': 'mine\n' });
     const r = run([dir], process.cwd());
