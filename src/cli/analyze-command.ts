@@ -119,7 +119,8 @@ function readBaseline(path: string): Report {
 function explain(id: string): string {
   if (id === 'all') {
     const width = Math.max(...RULES.map((r) => r.id.length));
-    return RULES.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.docs.summary}\n`).join('');
+    const cis = (r: (typeof RULES)[number]) => (r.cis && r.cis.length > 0 ? `  (CIS ${r.cis.join(', ')})` : '');
+    return RULES.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.docs.summary}${cis(r)}\n`).join('');
   }
   const rule = findRule(id);
   if (!rule) throw new UsageError(`unknown rule "${id}"; run --explain all to list them`);

@@ -147,6 +147,7 @@ describe('CIS Docker Benchmark mapping', () => {
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /--group-by applies to the text, md and html formats/);
     assert.equal(cli([dir, '--group-by', 'severity']).status, 2);
+    assert.match(cli(['--explain', 'all']).stdout, /^privileged +critical +security +A service runs with `privileged: true`\. {2}\(CIS 5\.5\)$/m);
     assert.match(cli(['--explain', 'privileged']).stdout, /CIS Docker Benchmark v1\.6\.0: 5\.5 Ensure that privileged containers are not used/);
   });
 });
