@@ -23,7 +23,7 @@ import { buildInventory } from './inventory.js';
 import type { EnvironmentReport, ProjectReport, Report } from './report-types.js';
 import { computeScores } from './scores.js';
 import { scrubValues, secretValues } from './secret-values.js';
-import { SEVERITIES, type Finding, type Rule, type RuleContext } from './types.js';
+import { SEVERITIES, type Finding, type Rule, type RuleContext, type TextEdit } from './types.js';
 
 export interface AnalyzeOptions {
   /** The directory (or compose file) to analyze. */
@@ -51,12 +51,29 @@ export interface AnalyzeOptions {
   rules: readonly Rule[];
   version: string;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Also plan the behaviour-neutral fixes of the reported findings (`analyze --fix`, docs/fix.md). */
+  planFixes?: boolean;
+}
+
+/** A fix `analyze --fix` may apply: the finding it fixes (as reported) and its edits. */
+export interface PlannedFix {
+  finding: Finding;
+  /** The project directory the finding's `file` is relative to. */
+  dir: string;
+  edits: readonly TextEdit[];
 }
 
 export interface AnalyzeResult {
   report: Report;
   /** Problems with the input itself (bad config, nothing to analyze): exit 2. */
   problems: ConfigProblem[];
+  /** With `planFixes`: the fixes of the reported findings, and what masks secret values in what shows them. */
+  fixes?: {
+    planned: PlannedFix[];
+    /** Each edited file's text as the rules read it: the edits' offsets are into this text. */
+    sources: ReadonlyMap<string, string>;
+    scrub(text: string): string;
+  };
 }
 
 export function analyze(options: AnalyzeOptions): AnalyzeResult {
@@ -84,6 +101,7 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
   }
 
   const baseline = options.baseline ? baselineFrom(options.baseline) : undefined;
+  const fixes = options.planFixes ? { planned: [] as PlannedFix[], sources: new Map<string, string>(), secrets: new Set<string>() } : undefined;
   const total = discovered.projects.reduce((n, p) => n + p.environments.length, 0);
   let done = 0;
   const projects: ProjectReport[] = discovered.projects.map((project) => {
@@ -91,13 +109,16 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
     const environments = project.environments
       .filter((e) => !options.environments?.length || options.environments.includes(e.name))
       .map((environment) => {
-        const report = analyzeEnvironment(project, environment, options, config.analyzer, projectDir, baseline, rootDir);
+        const report = analyzeEnvironment(project, environment, options, config.analyzer, projectDir, baseline, rootDir, fixes);
         options.onProgress?.(++done, total, `${projectDir} ${environment.name}`);
         return report;
       });
     return { dir: projectDir, environments };
   });
-  return { report: { version: 1, tool: { name: 'shipshape', version: options.version }, projects }, problems };
+  const report: Report = { version: 1, tool: { name: 'shipshape', version: options.version }, projects };
+  if (!fixes) return { report, problems };
+  const secrets = [...fixes.secrets].sort((a, b) => b.length - a.length);
+  return { report, problems, fixes: { planned: fixes.planned, sources: fixes.sources, scrub: (text) => scrubValues(text, secrets) } };
 }
 
 function readConfig(root: string, explicit: string | undefined, known: ReadonlySet<string>, problems: ConfigProblem[], untrusted: boolean) {
@@ -176,6 +197,7 @@ function analyzeEnvironment(
   projectDir: string,
   baseline: Set<string> | undefined,
   rootDir: string,
+  fixes?: { planned: PlannedFix[]; sources: Map<string, string>; secrets: Set<string> },
 ): EnvironmentReport {
   const load = loadEnvironment(project, environment.files, options);
   const files = environment.files.map((f) => relative(project.dir, f) || f);
@@ -197,10 +219,25 @@ function analyzeEnvironment(
   });
 
   const secrets = secretValues(ctx);
+  const edits: { finding: Finding; edits: readonly TextEdit[] }[] = [];
+  const onEdits = fixes ? (finding: Finding, e: readonly TextEdit[]) => edits.push({ finding, edits: e }) : undefined;
   // Scrubbed before the baseline compares them: a baseline file holds the printed (scrubbed) messages.
-  const findings = scrubValues(runRules(ctx, options.rules, config, { inlineIgnores: options.untrustedProject !== true }), secrets).filter(
-    (f) => !baseline?.has(fingerprint(projectDir, environment.name, f)),
+  const hidden = (f: Finding) => baseline?.has(fingerprint(projectDir, environment.name, f)) === true;
+  const findings = scrubValues(runRules(ctx, options.rules, config, { inlineIgnores: options.untrustedProject !== true, onEdits }), secrets).filter(
+    (f) => !hidden(f),
   );
+  if (fixes) {
+    for (const s of secrets) fixes.secrets.add(s);
+    // A finding the baseline hides is not fixed either: --fix changes what the report shows.
+    for (const e of edits) {
+      if (hidden(scrubValues(e.finding, secrets))) continue;
+      fixes.planned.push({ finding: e.finding, dir: project.dir, edits: e.edits });
+      for (const edit of e.edits) {
+        const text = ctx.readText(edit.file);
+        if (text !== undefined && !fixes.sources.has(edit.file)) fixes.sources.set(edit.file, text);
+      }
+    }
+  }
   const inventory = buildInventory(ctx);
   const categories = new Map(options.rules.map((r) => [r.id, r.category]));
   const isSecurityRule = (id: string) => categories.get(id) === 'security';
@@ -219,7 +256,12 @@ function analyzeEnvironment(
 }
 
 /** Runs every enabled rule; findings are re-graded, suppressed by inline ignores, de-duplicated and sorted. */
-export function runRules(ctx: RuleContext, rules: readonly Rule[], config: AnalyzerConfig, options: { inlineIgnores?: boolean } = {}): Finding[] {
+export function runRules(
+  ctx: RuleContext,
+  rules: readonly Rule[],
+  config: AnalyzerConfig,
+  options: { inlineIgnores?: boolean; onEdits?: (finding: Finding, edits: readonly TextEdit[]) => void } = {},
+): Finding[] {
   const honourIgnores = options.inlineIgnores !== false;
   const seen = new Set<string>();
   const findings: Finding[] = [];
@@ -232,6 +274,8 @@ export function runRules(ctx: RuleContext, rules: readonly Rule[], config: Analy
       if (seen.has(key) || (honourIgnores && suppressed(ctx, finding))) continue;
       seen.add(key);
       findings.push(finding);
+      // Only a rule that declares its fix behaviour-neutral may have it applied (docs/fix.md).
+      if (rule.fix?.safe && raw.edits && raw.edits.length > 0) options.onEdits?.({ ...finding }, raw.edits);
     }
   }
   const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);

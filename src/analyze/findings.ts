@@ -16,6 +16,7 @@ export function toFinding(rule: Rule, raw: RawFinding, ctx: RuleContext, severit
     column: at?.column ?? 0,
     message: raw.message,
     fix: raw.fix ?? null,
+    cis: [...(raw.cis ?? rule.cis ?? [])],
   };
 }
 

@@ -1,10 +1,14 @@
-export { analyze, type AnalyzeOptions, type AnalyzeResult } from './analyze.js';
+export { analyze, type AnalyzeOptions, type AnalyzeResult, type PlannedFix } from './analyze.js';
 export { RULES, findRule, type RuleId } from './rules/index.js';
 export { FORMATS, isFormat, render, type Format } from './report/index.js';
 export { docsPath } from './rules/create-rule.js';
 export type * from './report-types.js';
-export type { Finding, Rule, RuleDocs, Severity, Category } from './types.js';
+export type { Finding, Rule, RuleDocs, RuleFix, Severity, Category, TextEdit } from './types.js';
 export { SEVERITIES } from './types.js';
 export * from './policy/index.js';
 export { NOTES_MARK, pageNotes, ruleDocsPage } from './rules/docs-page.js';
 export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
+export { CIS_BENCHMARK, CIS_RECOMMENDATIONS, cisTitle, compareCis, isCisId, type CisId } from './cis/index.js';
+export { applyEdits, unifiedDiff, type EditedFile } from './fix/index.js';
+export { isSecretName } from './mask.js';
+export { clean } from './report/text.js';

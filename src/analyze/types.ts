@@ -1,4 +1,5 @@
 import type { Diagnostic, LoadResult, Position, Project, Service } from '../compose/index.js';
+import type { CisId } from './cis/index.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -20,6 +21,11 @@ export interface Finding {
   column: number;
   message: string;
   fix: string | null;
+  /**
+   * The CIS Docker Benchmark v1.6.0 recommendations this finding fails (`5.5`), [] when none
+   * (docs/rules/README.md, "CIS Docker Benchmark"). Optional only for readers of older reports.
+   */
+  cis?: string[];
 }
 
 export interface RuleDocs {
@@ -49,6 +55,30 @@ export interface RawFinding {
    * never raise it above this.
    */
   severity?: Severity;
+  /** The CIS ids this finding fails, when a rule maps several and this finding only some; default the rule's. */
+  cis?: readonly CisId[];
+  /**
+   * Text edits that fix this finding without changing what the project does; only a rule whose
+   * `fix.safe` says so may give them (`analyze --fix`, docs/fix.md).
+   */
+  edits?: readonly TextEdit[];
+}
+
+/** Replace `[start, end)` of a file's text (as `readText` returned it) by `text`. */
+export interface TextEdit {
+  /** Absolute path. */
+  file: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** How a rule's findings can be fixed by `analyze --fix` (docs/fix.md). */
+export interface RuleFix {
+  /** The fix changes no behaviour, so `analyze --fix` applies it. */
+  safe: true;
+  /** What it edits and why that is behaviour-neutral (shown on the rule's page). */
+  note: string;
 }
 
 /** The analyzed compose environment: one merged model plus everything a rule may need to read. */
@@ -87,5 +117,9 @@ export interface Rule {
   severity: Severity;
   category: Category;
   docs: RuleDocs;
+  /** The CIS Docker Benchmark v1.6.0 recommendations the rule checks; absent when it corresponds to none. */
+  cis?: readonly CisId[];
+  /** Present when `analyze --fix` may apply the edits of its findings. */
+  fix?: RuleFix;
   check(ctx: RuleContext): RawFinding[];
 }

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyze, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
+import { analyze, CIS_BENCHMARK, cisTitle, decide, DEFAULT_GATE, findRule, FORMATS, isFormat, localPolicy, render, RULES, SEVERITIES, type GateThreshold, type Report } from '../analyze/index.js';
 import { EXIT, UsageError } from './exit.js';
+import { applyFixes } from './fix-files.js';
 import { VERSION } from './version.js';
 
 interface AnalyzeCliOptions {
@@ -14,6 +15,9 @@ interface AnalyzeCliOptions {
   config?: string;
   baseline?: string;
   explain?: string;
+  groupBy?: string;
+  fix?: boolean;
+  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -32,6 +36,9 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
     .option('--fail-on <severity>', `exit 1 when a finding is at or above: ${FAIL_ON.join(', ')}`, DEFAULT_GATE)
     .option('--config <file>', 'config file (default: <dir>/.shipshape.yml)')
     .option('--baseline <file>', 'hide the findings of a previous JSON report')
+    .option('--group-by <key>', 'text, md and html: list findings under each CIS Docker Benchmark id ("cis")')
+    .option('--fix', 'apply the fixes that change no behaviour, in place, after showing their diff (docs/fix.md)')
+    .option('--dry-run', 'with --fix: show the diff only')
     .option('--explain <rule>', 'explain a rule ("all" lists them) and exit')
     .action((dir: string, options: AnalyzeCliOptions) => {
       if (options.explain) {
@@ -41,11 +48,19 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
       if (!isFormat(options.format)) {
         throw new UsageError(`unknown --format "${options.format}"; use ${Object.keys(FORMATS).join(', ')}`);
       }
+      if (options.dryRun && !options.fix) throw new UsageError('--dry-run goes with --fix');
+      if (options.fix && options.output) throw new UsageError('--fix writes the diff to the terminal; it takes no --output');
+      if (options.groupBy !== undefined && options.groupBy !== 'cis') {
+        throw new UsageError(`unknown --group-by "${options.groupBy}"; use cis`);
+      }
+      if (options.groupBy !== undefined && !['text', 'md', 'html'].includes(options.format)) {
+        throw new UsageError(`--group-by applies to the text, md and html formats; --format ${options.format} carries the CIS ids in every finding`);
+      }
       if (!(FAIL_ON as readonly string[]).includes(options.failOn)) {
         throw new UsageError(`unknown --fail-on "${options.failOn}"; use ${FAIL_ON.join(', ')}`);
       }
       const showProgress = process.stderr.isTTY === true;
-      const { report, problems } = analyze({
+      const { report, problems, fixes } = analyze({
         root: dir,
         files: options.file.length > 0 ? options.file : undefined,
         environments: options.env,
@@ -54,6 +69,7 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         baseline: options.baseline ? readBaseline(options.baseline) : undefined,
         rules: RULES,
         version: VERSION,
+        planFixes: options.fix === true,
         onProgress: showProgress
           ? (done, total, label) => {
               if (total > 1) process.stderr.write(`\r\x1b[K[${done}/${total}] ${label}${done === total ? '\n' : ''}`);
@@ -65,8 +81,13 @@ export function registerAnalyzeCommand(program: Command, setExit: (code: number)
         setExit(EXIT.usage);
         return;
       }
+      if (fixes) {
+        applyFixes(fixes, options.dryRun === true, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+        setExit(EXIT.ok);
+        return;
+      }
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR && !options.output;
-      const text = render(options.format, report, RULES, { color });
+      const text = render(options.format, report, RULES, { color, groupBy: options.groupBy === 'cis' ? 'cis' : undefined });
       if (options.output) writeFileSync(options.output, text);
       else process.stdout.write(text);
       setExit(fails(report, options.failOn as GateThreshold) ? EXIT.findings : EXIT.ok);
@@ -98,10 +119,12 @@ function readBaseline(path: string): Report {
 function explain(id: string): string {
   if (id === 'all') {
     const width = Math.max(...RULES.map((r) => r.id.length));
-    return RULES.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.docs.summary}\n`).join('');
+    const cis = (r: (typeof RULES)[number]) => (r.cis && r.cis.length > 0 ? `  (CIS ${r.cis.join(', ')})` : '');
+    return RULES.map((r) => `${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.category.padEnd(11)}  ${r.docs.summary}${cis(r)}\n`).join('');
   }
   const rule = findRule(id);
   if (!rule) throw new UsageError(`unknown rule "${id}"; run --explain all to list them`);
   const d = rule.docs;
-  return `${rule.id} (${rule.category}, ${rule.severity})\n\n${d.summary}\n\nWhy: ${d.why}\n\nFix: ${d.fix}\n\nExample:\n${d.example.replace(/^/gm, '  ')}\n`;
+  const cis = rule.cis && rule.cis.length > 0 ? `\n\n${CIS_BENCHMARK}: ${rule.cis.map(cisTitle).join('; ')}` : '';
+  return `${rule.id} (${rule.category}, ${rule.severity})\n\n${d.summary}\n\nWhy: ${d.why}\n\nFix: ${d.fix}${cis}\n\nExample:\n${d.example.replace(/^/gm, '  ')}\n`;
 }

@@ -282,6 +282,7 @@ export const Finding = Type.Object({
   column: Int(),
   message: Type.String(),
   fix: Nullable(Type.String()),
+  cis: Type.Optional(Type.Array(Type.String(), { description: 'CIS Docker Benchmark v1.6.0 ids the finding fails (docs/rules/README.md)' })),
 });
 export type Finding = Static<typeof Finding>;
 

@@ -1,5 +1,6 @@
 import type { EnvironmentReport, GraphEdge, InventoryPort, InventoryService, InventoryVolume } from '../report-types.js';
 import { SEVERITIES, type Category, type Finding, type Severity } from '../types.js';
+import { compareCis } from '../cis/index.js';
 import type { RuleInfo } from './types.js';
 
 // What the human-readable formats (text, md, html) compute from a report. The JSON report stays
@@ -50,6 +51,24 @@ export function groupByFile(findings: readonly Finding[]): [string, Finding[]][]
     groups.set(finding.file, group);
   }
   return [...groups];
+}
+
+/**
+ * `--group-by cis`: findings under each CIS recommendation they fail, in benchmark order (a finding
+ * failing two is under both), then those the benchmark has no recommendation for, under null.
+ */
+export function groupByCis<F extends Finding>(findings: readonly F[]): [string | null, F[]][] {
+  const groups = new Map<string | null, F[]>();
+  for (const finding of findings) {
+    const ids = finding.cis && finding.cis.length > 0 ? finding.cis : [null];
+    for (const id of ids) groups.set(id, [...(groups.get(id) ?? []), finding]);
+  }
+  return [...groups].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : compareCis(a, b)));
+}
+
+/** `CIS 5.5`, `CIS 5.11, 5.29`, or '' for a finding the benchmark has no recommendation for. */
+export function cisLabel(finding: Pick<Finding, 'cis'>): string {
+  return finding.cis && finding.cis.length > 0 ? `CIS ${finding.cis.join(', ')}` : '';
 }
 
 /** `compose.yaml:12:9`, `compose.yaml:12`, `compose.yaml`, or '' for a finding with no place. */

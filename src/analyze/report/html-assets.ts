@@ -76,6 +76,8 @@ td.ports code{white-space:nowrap}
 .findings{table-layout:fixed}
 .findings col.c-sev{width:92px}.findings col.c-rule{width:170px}.findings col.c-loc{width:180px}.findings col.c-svc{width:130px}
 .findings td{overflow-wrap:anywhere}
+.findings .cis{font-size:11px;color:var(--muted)}
+.findings tr.group th{text-align:left;padding-top:14px;font-size:13px}
 .repeated{margin:6px 0 0}
 tbody th{max-width:240px;white-space:normal;overflow-wrap:break-word}
 .matrix thead th{white-space:normal;overflow-wrap:break-word;max-width:160px}
@@ -156,7 +158,8 @@ for (const bar of document.querySelectorAll('.filters')) {
   const apply = () => {
     const on = new Set(levels.filter((b) => b.getAttribute('aria-pressed') === 'true').map((b) => b.dataset.severity));
     let visible = 0;
-    const rows = table.tBodies[0].rows;
+    // Group headings (--group-by cis) stay; they carry no severity.
+    const rows = [...table.tBodies[0].rows].filter((row) => row.dataset.severity);
     for (const row of rows) {
       row.hidden = !on.has(row.dataset.severity);
       if (!row.hidden) visible += 1;

@@ -4,11 +4,13 @@ import { SEVERITIES, type Finding, type Severity } from '../types.js';
 import {
   SCORE_TITLES,
   capitalize,
+  cisLabel,
   communicationMatrix,
   countBySeverity,
   edgeLabel,
   externalPorts,
   formatScore,
+  groupByCis,
   groupBySeverity,
   hardeningFacts,
   healthcheckLabel,
@@ -22,6 +24,7 @@ import {
   volumeLabel,
   type ScoreName,
 } from './derive.js';
+import { CIS_BENCHMARK, cisTitle } from '../cis/index.js';
 import { escapeHtml as h } from './escape.js';
 import { dependencyGraphSvg } from './graph-svg.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-assets.js';
@@ -33,7 +36,7 @@ import type { RenderOptions, RuleInfo } from './types.js';
 // only this page's own style and script (by hash) makes "works offline" also "loads nothing",
 // and keeps any markup that slipped through escaping inert.
 
-export function renderHtml(report: Report, rules: readonly RuleInfo[], _options: RenderOptions = {}): string {
+export function renderHtml(report: Report, rules: readonly RuleInfo[], options: RenderOptions = {}): string {
   const environments = report.projects.flatMap((project) => project.environments.map((env) => ({ project, env })));
   const all = environments.flatMap(({ env }) => env.findings);
   const only = report.projects.length === 1 ? report.projects[0] : undefined;
@@ -46,7 +49,7 @@ export function renderHtml(report: Report, rules: readonly RuleInfo[], _options:
     const fresh = foldFindings({ ...report, projects: [{ dir: project.dir, environments: [env] }] }).filter((f) => !seen.has(foldKey(f)));
     const repeated = env.findings.filter((f) => seen.has(foldKey(f))).length;
     for (const f of fresh) seen.add(foldKey(f));
-    return environmentSection(project, env, fresh, repeated, rules, i + 1);
+    return environmentSection(project, env, fresh, repeated, rules, i + 1, options.groupBy === 'cis');
   });
   const toc = environments.length > 1 ? overview(environments, rules) : '';
   const csp = [
@@ -113,13 +116,14 @@ function environmentSection(
   repeated: number,
   rules: readonly RuleInfo[],
   index: number,
+  byCis: boolean,
 ): string {
   const id = `env-${index}`;
   return `<section class="env" id="${id}">
 <h2><code>${h(project.dir)}</code> <span class="sep">·</span> ${h(env.name)}</h2>
 <p class="files">${env.files.map((f) => `<code>${h(f)}</code>`).join(' ') || '<span class="muted">no files</span>'}</p>
 ${summary(env, rules)}
-${findingsBlock(findings, repeated, id)}
+${findingsBlock(findings, repeated, id, byCis)}
 ${servicesBlock(env)}
 ${hardeningBlock(env)}
 ${graphBlock(env, id)}
@@ -173,7 +177,7 @@ function gauge(score: number, v: string): string {
 // Findings, with filter buttons per severity
 // ---------------------------------------------------------------------------------------------
 
-function findingsBlock(findings: readonly FoldedFinding[], repeated: number, envId: string): string {
+function findingsBlock(findings: readonly FoldedFinding[], repeated: number, envId: string, byCis: boolean): string {
   const shared = repeated > 0 ? `<p class="muted repeated">${plural(repeated, 'finding')} as in an environment above, not repeated.</p>` : '';
   if (findings.length === 0) return `<h3>Findings</h3>${shared || '<p class="empty">No findings.</p>'}`;
   const counts = countBySeverity(findings);
@@ -184,17 +188,19 @@ function findingsBlock(findings: readonly FoldedFinding[], repeated: number, env
       (s) => `<button type="button" class="sev-${s}" data-severity="${s}" aria-pressed="true">${capitalize(s)} <span class="n">${counts[s]}</span></button>`,
     ),
   ];
-  const rows = groupBySeverity(findings).flatMap(([, group]) =>
-    group.map(
-      (f) => `<tr data-severity="${h(f.severity)}">
+  const row = (f: FoldedFinding) => `<tr data-severity="${h(f.severity)}">
 <td>${severityBadge(f.severity)}</td>
-<td class="rule"><code>${h(f.rule)}</code></td>
+<td class="rule"><code>${h(f.rule)}</code>${cisLabel(f) ? `<div class="cis">${h(cisLabel(f))}</div>` : ''}</td>
 <td class="loc">${place(f) ? `<code>${h(place(f))}</code>` : '<span class="muted">—</span>'}</td>
 <td class="svc">${f.services.length > 0 ? f.services.map((x) => h(x)).join(', ') : '<span class="muted">—</span>'}</td>
 <td><div class="msg">${richText(f.message)}</div>${f.fix ? `<div class="fix"><span class="fix-label">Fix</span> ${richText(f.fix)}</div>` : ''}</td>
-</tr>`,
-    ),
-  );
+</tr>`;
+  const rows = byCis
+    ? groupByCis(findings).flatMap(([id, group]) => [
+        `<tr class="group"><th colspan="5">${h(id === null ? `Not in the ${CIS_BENCHMARK}` : `CIS ${cisTitle(id)}`)}</th></tr>`,
+        ...group.map(row),
+      ])
+    : groupBySeverity(findings).flatMap(([, group]) => group.map(row));
   return `<h3>Findings</h3>
 <div class="filters" role="toolbar" aria-label="Filter findings by severity" data-table="${tableId}">${buttons.join('')}<span class="shown muted"></span></div>
 <div class="scroll findings-card"><table class="findings" id="${tableId}">

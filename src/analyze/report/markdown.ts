@@ -2,12 +2,14 @@ import type { EnvironmentReport, Exposure, InventoryService, ProjectReport, Repo
 import { SEVERITIES, type Severity } from '../types.js';
 import {
   capitalize,
+  cisLabel,
   communicationMatrix,
   countBySeverity,
   describeCounts,
   edgeLabel,
   externalPorts,
   formatScore,
+  groupByCis,
   hardeningFacts,
   healthcheckLabel,
   imageLabel,
@@ -21,6 +23,7 @@ import {
   type ScoreName,
   type Verdict,
 } from './derive.js';
+import { CIS_BENCHMARK, cisTitle, compareCis } from '../cis/index.js';
 import { foldFindings, groupByRule, isHygiene, sameMessage, type FoldedFinding, type RuleGroup } from './fold.js';
 import type { RenderOptions, RuleInfo } from './types.js';
 
@@ -50,10 +53,12 @@ const MATRIX_MAX_SERVICES = 12;
 const TOP_RISKS = 15;
 /** Findings of one rule written out in full; the rest fold into one line per message. */
 const FULL_ENTRIES = 10;
+/** Places listed on one line of the CIS grouping; the rest are counted. */
+const CIS_PLACES = 6;
 /** Distinct messages of one rule written out; further findings are listed by service and place. */
 const DISTINCT_MESSAGES = 5;
 
-export function renderMarkdown(report: Report, rules: readonly RuleInfo[], _options: RenderOptions = {}): string {
+export function renderMarkdown(report: Report, rules: readonly RuleInfo[], options: RenderOptions = {}): string {
   const environments = report.projects.flatMap((p) => p.environments);
   const folded = foldFindings(report);
   const out: string[] = [
@@ -64,7 +69,8 @@ export function renderMarkdown(report: Report, rules: readonly RuleInfo[], _opti
       (folded.length > 0 ? ` (${describeCounts(countBySeverity(folded))})` : ''),
   ];
   if (environments.length === 0) return `${[...out, '', 'No compose project was found.'].join('\n')}\n`;
-  out.push('', ...summaryTable(report, rules), '', ...topRisks(report, folded), '', ...findingsByRule(report, folded, rules));
+  const findings = options.groupBy === 'cis' ? findingsByCis(report, folded) : findingsByRule(report, folded, rules);
+  out.push('', ...summaryTable(report, rules), '', ...topRisks(report, folded), '', ...findings);
   for (const project of report.projects) {
     for (const env of project.environments) out.push('', '---', '', ...environmentSection(project, env));
   }
@@ -117,7 +123,7 @@ function topRisks(report: Report, folded: readonly FoldedFinding[]): string[] {
   const anyEnvironments = risks.some((f) => environmentsLabel(report, f) !== undefined);
   const rows = risks.slice(0, TOP_RISKS).map((f) => [
     `${SEVERITY_ICON[f.severity]} ${capitalize(f.severity)}`,
-    code(f.rule, true),
+    code(f.rule, true) + (cisLabel(f) ? ` · ${cisLabel(f)}` : ''),
     place(f) ? code(several ? `${f.project}/${place(f)}` : place(f), true) : '—',
     servicesLabel(f.services),
     ...(anyEnvironments ? [cell(environmentsLabel(report, f) ?? '—')] : []),
@@ -152,9 +158,49 @@ function findingsByRule(report: Report, folded: readonly FoldedFinding[], rules:
   return out;
 }
 
+/**
+ * `--group-by cis`: the findings under each CIS Docker Benchmark recommendation they fail, in
+ * benchmark order, each rule's findings folded to one line per message; the rest at the end.
+ */
+function findingsByCis(report: Report, folded: readonly FoldedFinding[]): string[] {
+  if (folded.length === 0) return [`## Findings by ${CIS_BENCHMARK} recommendation`, '', 'No findings. ✅'];
+  const out = [`## Findings by ${CIS_BENCHMARK} recommendation`];
+  // A line names its first places; the rest are counted, so a 57-service stack stays one comment.
+  const at = (findings: readonly FoldedFinding[]): string => {
+    const shown = findings.slice(0, CIS_PLACES).map((f) => {
+      const p = place(f) ? code(report.projects.length > 1 ? `${f.project}/${place(f)}` : place(f)) : '';
+      const who = f.services.map((s) => code(s)).join(', ');
+      return who && p ? `${who} (${p})` : who || p || 'project';
+    });
+    const more = findings.length - shown.length;
+    return `${shown.join(', ')}${more > 0 ? ` and ${plural(more, 'more place')}` : ''}`;
+  };
+  for (const [id, findings] of groupByCis(folded)) {
+    const title = id === null ? `Not in the ${CIS_BENCHMARK}` : `CIS ${mdInline(cisTitle(id))}`;
+    out.push('', `### ${title} · ${plural(findings.length, 'finding')} (${describeCounts(countBySeverity(findings))})`, '');
+    for (const group of groupByRule(findings, [])) {
+      const lines = sameMessage(group.findings);
+      const shown = lines.length > DISTINCT_MESSAGES + 1 ? lines.slice(0, DISTINCT_MESSAGES) : lines;
+      let lastFix: string | null = null;
+      for (const line of shown) {
+        // The same fix under each line of a rule is written once.
+        const fix = line.fix !== null && line.fix !== lastFix ? line.fix : null;
+        lastFix = line.fix;
+        out.push(`- ${SEVERITY_ICON[group.severity]} ${code(group.rule)} — ${lineStart(mdInline(line.message))} — ${at(line.findings)}${fix ? '  ' : ''}`);
+        if (fix) out.push(`  **Fix:** ${mdInline(fix)}`);
+      }
+      const rest = lines.slice(shown.length).flatMap((l) => l.findings);
+      if (rest.length > 0) out.push(`- ${plural(rest.length, 'more finding')} of ${code(group.rule)}: ${at(rest)}`);
+    }
+  }
+  return out;
+}
+
 function ruleSection(report: Report, group: RuleGroup, heading: string): string[] {
   const category = group.info ? ` · ${group.info.category}` : '';
-  const out = [`${heading} ${SEVERITY_ICON[group.severity]} ${code(group.rule)} · ${group.severity}${category} · ${plural(group.findings.length, 'finding')}`];
+  const ids = [...new Set(group.findings.flatMap((f) => f.cis ?? []))].sort(compareCis);
+  const cis = ids.length > 0 ? ` · CIS ${ids.join(', ')}` : '';
+  const out = [`${heading} ${SEVERITY_ICON[group.severity]} ${code(group.rule)} · ${group.severity}${category}${cis} · ${plural(group.findings.length, 'finding')}`];
   if (group.info) out.push('', `_${mdInline(group.info.docs.summary)}_`);
   out.push('');
   const full = isHygiene(group.severity) ? [] : group.findings.slice(0, FULL_ENTRIES);

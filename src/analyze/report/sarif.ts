@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Report } from '../report-types.js';
+import { CIS_BENCHMARK, cisTitle } from '../cis/index.js';
 import type { Finding, Severity } from '../types.js';
 import type { RenderOptions, RuleInfo } from './types.js';
 
@@ -50,7 +51,8 @@ export interface SarifRule {
   fullDescription?: MultiformatMessage;
   help?: MultiformatMessage;
   defaultConfiguration: { level: SarifLevel };
-  properties: { tags: string[]; docs: string; 'security-severity'?: string };
+  /** `cis`: the CIS Docker Benchmark v1.6.0 ids the rule checks, also as `CIS-5.5` tags. */
+  properties: { tags: string[]; docs: string; 'security-severity'?: string; cis?: string[] };
 }
 
 export interface SarifResult {
@@ -72,6 +74,8 @@ export interface SarifResult {
     /** Every environment the same finding appears in (a base file's finding shows in each overlay). */
     environments: string[];
     fix: string | null;
+    /** The CIS Docker Benchmark v1.6.0 ids this result fails. */
+    cis: string[];
   };
 }
 
@@ -159,6 +163,7 @@ function toResult(finding: Finding, ruleIndex: number, uri: string | null, envir
       environment,
       environments: [environment],
       fix: finding.fix,
+      cis: [...(finding.cis ?? [])],
     },
   };
   if (uri !== null) {
@@ -202,21 +207,24 @@ function ruleDescriptor(rule: RuleInfo): SarifRule {
   const fence = codeFence(rule.docs.example);
   const language = rule.category === 'dockerfile' ? 'dockerfile' : 'yaml';
   const securitySeverity = rule.category === 'security' ? SECURITY_SEVERITY[rule.severity] : null;
+  const cis = rule.cis ?? [];
+  const benchmark = cis.length > 0 ? `\n\n${CIS_BENCHMARK}: ${cis.map(cisTitle).join('; ')}` : '';
   return {
     id: rule.id,
     shortDescription: { text: rule.docs.summary },
     fullDescription: { text: rule.docs.why },
     help: {
-      text: `${rule.docs.fix}\n\nExample that triggers it:\n${rule.docs.example}\nDocumentation: ${docs}`,
+      text: `${rule.docs.fix}\n\nExample that triggers it:\n${rule.docs.example}\nDocumentation: ${docs}${benchmark}`,
       markdown:
         `${rule.docs.summary}\n\n**Why it matters.** ${rule.docs.why}\n\n**How to fix.** ${rule.docs.fix}\n\n` +
         `**Example** (reported):\n\n${fence}${language}\n${rule.docs.example.replace(/\n$/, '')}\n${fence}\n\n` +
-        `Documentation: \`${docs}\``,
+        `Documentation: \`${docs}\`${benchmark}`,
     },
     defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
     properties: {
-      tags: [rule.category],
+      tags: [rule.category, ...cis.map((id) => `CIS-${id}`)],
       docs,
+      ...(cis.length > 0 ? { cis: [...cis] } : {}),
       ...(securitySeverity !== null ? { 'security-severity': securitySeverity } : {}),
     },
   };

@@ -2,13 +2,17 @@ import type { EnvironmentReport, ProjectReport, Report } from '../report-types.j
 import type { Finding, Severity } from '../types.js';
 import {
   SCORE_TITLES,
+  cisLabel,
   countBySeverity,
   describeCounts,
   formatScore,
+  groupByCis,
   groupByFile,
+  place,
   type ScoreName,
   type SeverityCounts,
 } from './derive.js';
+import { CIS_BENCHMARK, cisTitle } from '../cis/index.js';
 import type { RenderOptions, RuleInfo } from './types.js';
 
 // The default format: what a person reads in a terminal or a CI log, in the manner of eslint's
@@ -54,7 +58,7 @@ export function renderText(report: Report, _rules: readonly RuleInfo[], options:
       const fresh = env.findings.filter((f) => !printed.has(findingKey(f)));
       const repeated = env.findings.length - fresh.length;
       const from = [...new Set(env.findings.map((f) => printed.get(findingKey(f))).filter((e): e is string => e !== undefined))];
-      blocks.push(environmentBlock(project, env, fresh, repeated > 0 ? { count: repeated, from } : undefined, paint));
+      blocks.push(environmentBlock(project, env, fresh, repeated > 0 ? { count: repeated, from } : undefined, paint, options.groupBy === 'cis'));
       for (const f of fresh) printed.set(findingKey(f), env.name);
     }
   }
@@ -84,9 +88,15 @@ function environmentBlock(
   all: readonly Finding[],
   repeated: { count: number; from: string[] } | undefined,
   paint: Paint,
+  byCis: boolean,
 ): string {
   const files = env.files.map(clean).join(', ');
   const lines = [`${paint(`${clean(project.dir)} · ${clean(env.name)}`, 'bold', 'underline')}${files ? paint(`  (${files})`, 'gray') : ''}`];
+  // Grouped by file, a line needs only line:column; grouped by CIS id, it names its file too.
+  const position = byCis ? (f: Finding) => clean(place(f)) || '-' : linePosition;
+  const groups: [string, Finding[]][] = byCis
+    ? groupByCis(all).map(([id, findings]) => [id === null ? `not in the ${CIS_BENCHMARK}` : `CIS ${cisTitle(id)}`, findings])
+    : groupByFile(all).map(([file, findings]) => [file ? clean(file) : '(no file)', findings]);
 
   const placeWidth = Math.max(0, ...all.map((f) => position(f).length));
   const severityWidth = Math.max(0, ...all.map((f) => f.severity.length));
@@ -94,13 +104,14 @@ function environmentBlock(
   // Where the message starts, so that the fix lines up under it.
   const indent = ' '.repeat(2 + placeWidth + 2 + severityWidth + 2);
 
-  for (const [file, findings] of groupByFile(all)) {
-    lines.push('', paint(file ? clean(file) : '(no file)', 'bold'));
+  for (const [title, findings] of groups) {
+    lines.push('', paint(title, 'bold'));
     for (const finding of findings) {
       const message = clean(finding.message);
+      const cis = byCis ? '' : cisLabel(finding);
       lines.push(
         `  ${position(finding).padStart(placeWidth)}  ${paint(finding.severity.padEnd(severityWidth), ...SEVERITY_STYLE[finding.severity])}  ` +
-          `${message.padEnd(messageWidth)}  ${paint(clean(finding.rule), 'gray')}`,
+          `${message.padEnd(messageWidth)}  ${paint(clean(finding.rule), 'gray')}${cis ? paint(` · ${cis}`, 'gray') : ''}`,
       );
       if (finding.fix) lines.push(paint(`${indent}fix: ${clean(finding.fix)}`, 'dim'));
     }
@@ -114,7 +125,7 @@ function environmentBlock(
 }
 
 /** `12:9`; a finding without a column or line shows what it has. */
-function position(finding: Finding): string {
+function linePosition(finding: Finding): string {
   if (finding.line <= 0) return '-';
   return finding.column > 0 ? `${finding.line}:${finding.column}` : String(finding.line);
 }

@@ -1,10 +1,13 @@
-import type { Category, RawFinding, Rule, RuleContext, RuleDocs, Severity } from '../types.js';
+import type { CisId } from '../cis/index.js';
+import type { Category, RawFinding, Rule, RuleContext, RuleDocs, RuleFix, Severity } from '../types.js';
 
 export interface RuleDefinition<Id extends string> {
   id: Id;
   severity: Severity;
   category: Category;
   docs: RuleDocs;
+  cis?: readonly CisId[];
+  fix?: RuleFix;
   check(ctx: RuleContext): RawFinding[];
 }
 

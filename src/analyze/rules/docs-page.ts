@@ -1,3 +1,4 @@
+import { CIS_BENCHMARK, cisTitle } from '../cis/index.js';
 import type { Rule } from '../types.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Rule } from '../types.js';
 export const NOTES_MARK = '<!-- Hand-written notes (kept by the build) go below this line. -->';
 
 /** The generated page of a rule, followed by its hand-written notes. */
-export function ruleDocsPage(rule: Pick<Rule, 'id' | 'category' | 'severity' | 'docs'>, notes: string): string {
+export function ruleDocsPage(rule: Pick<Rule, 'id' | 'category' | 'severity' | 'docs' | 'cis' | 'fix'>, notes: string): string {
   const language = rule.category === 'dockerfile' ? 'dockerfile' : 'yaml';
   const example = rule.docs.example.replace(/\n+$/, '');
   const fence = '`'.repeat(Math.max(3, ...[...example.matchAll(/`+/g)].map((m) => m[0].length + 1)));
@@ -19,6 +20,8 @@ export function ruleDocsPage(rule: Pick<Rule, 'id' | 'category' | 'severity' | '
     '',
     `**Category:** ${rule.category} · **Default severity:** ${rule.severity}`,
     '',
+    ...(rule.cis && rule.cis.length > 0 ? [`**${CIS_BENCHMARK}:** ${rule.cis.map(cisTitle).join('; ')}`, ''] : []),
+    ...(rule.fix?.safe ? [`**Fixed by \`shipshape analyze --fix\`:** ${rule.fix.note}`, ''] : []),
     `<!-- Generated from the metadata of src/analyze/rules/${rule.category}/${rule.id}.ts by npm run build: edit the text there. -->`,
     '',
     rule.docs.summary,

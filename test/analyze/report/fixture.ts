@@ -104,6 +104,7 @@ export function baseEnvironment(): EnvironmentReport {
         column: 17,
         message: 'service "web" runs privileged: it has full access to the host',
         fix: 'remove `privileged: true` and add only the capabilities it needs with cap_add',
+        cis: ['5.5'],
       },
       {
         rule: 'docker-socket-mount',
@@ -154,10 +155,11 @@ export function sampleReport(): Report {
   return { version: 1, tool: { name: 'shipshape', version: '0.1.0' }, projects: [{ dir: '.', environments: [baseEnvironment()] }] };
 }
 
-const rule = (id: string, severity: RuleInfo['severity'], category: RuleInfo['category'], summary: string): RuleInfo => ({
+const rule = (id: string, severity: RuleInfo['severity'], category: RuleInfo['category'], summary: string, cis?: RuleInfo['cis']): RuleInfo => ({
   id,
   severity,
   category,
+  ...(cis ? { cis } : {}),
   docs: {
     summary,
     why: `Why ${id} matters.`,
@@ -167,7 +169,7 @@ const rule = (id: string, severity: RuleInfo['severity'], category: RuleInfo['ca
 });
 
 export const RULES: readonly RuleInfo[] = [
-  rule('privileged', 'critical', 'security', 'A service runs with `privileged: true`.'),
+  rule('privileged', 'critical', 'security', 'A service runs with `privileged: true`.', ['5.5']),
   rule('docker-socket-mount', 'critical', 'security', 'A service mounts the Docker socket.'),
   rule('hardcoded-secret', 'high', 'security', 'A secret is written in plain text.'),
   rule('latest-tag', 'medium', 'security', 'An image uses a floating tag.'),

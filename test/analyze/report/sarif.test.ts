@@ -68,13 +68,16 @@ describe('sarif format', () => {
       shortDescription: { text: 'A service runs with `privileged: true`.' },
       fullDescription: { text: 'Why privileged matters.' },
       help: {
-        text: 'How to fix privileged.\n\nExample that triggers it:\nservices:\n  app:\n    image: app:1.0  # privileged\n\nDocumentation: docs/rules/privileged.md',
+        text:
+          'How to fix privileged.\n\nExample that triggers it:\nservices:\n  app:\n    image: app:1.0  # privileged\n\nDocumentation: docs/rules/privileged.md' +
+          '\n\nCIS Docker Benchmark v1.6.0: 5.5 Ensure that privileged containers are not used',
         markdown:
           'A service runs with `privileged: true`.\n\n**Why it matters.** Why privileged matters.\n\n**How to fix.** How to fix privileged.\n\n' +
-          '**Example** (reported):\n\n```yaml\nservices:\n  app:\n    image: app:1.0  # privileged\n```\n\nDocumentation: `docs/rules/privileged.md`',
+          '**Example** (reported):\n\n```yaml\nservices:\n  app:\n    image: app:1.0  # privileged\n```\n\nDocumentation: `docs/rules/privileged.md`' +
+          '\n\nCIS Docker Benchmark v1.6.0: 5.5 Ensure that privileged containers are not used',
       },
       defaultConfiguration: { level: 'error' },
-      properties: { tags: ['security'], docs: 'docs/rules/privileged.md', 'security-severity': '9.5' },
+      properties: { tags: ['security', 'CIS-5.5'], docs: 'docs/rules/privileged.md', 'security-severity': '9.5', cis: ['5.5'] },
     });
     const byId = new Map(driver.rules.map((r) => [r.id, r]));
     assert.equal(byId.get('latest-tag')!.defaultConfiguration.level, 'warning');
@@ -107,6 +110,7 @@ describe('sarif format', () => {
       environment: 'base',
       environments: ['base'],
       fix: 'remove `privileged: true` and add only the capabilities it needs with cap_add',
+      cis: ['5.5'],
     });
     const secret = run.results.find((r) => r.ruleId === 'hardcoded-secret')!;
     assert.equal(secret.locations![0]!.physicalLocation.artifactLocation.uri, '.env');

@@ -23,4 +23,11 @@ describe('a 57-service stack (test/fixtures/generated/stack-57, written by its g
     // Every service is still named in the report.
     for (const s of env.inventory.services) assert.ok(md.includes(`**${s.name}**`), s.name);
   });
+
+  it('renders grouped by CIS id under 60,000 characters too, counting the places past the first few', () => {
+    const md = render('md', report, RULES, { groupBy: 'cis' });
+    assert.ok(md.length < 60_000, `${md.length} characters`);
+    assert.match(md, /^### CIS 5\.11 Ensure that the memory usage for containers is limited · 57 findings/m);
+    assert.match(md, / and \d+ more places/);
+  });
 });

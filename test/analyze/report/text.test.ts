@@ -22,7 +22,7 @@ describe('text format', () => {
       '                   fix: add a healthcheck',
       '  16:12  medium    service "web" uses the floating tag `nginx:latest`                             latest-tag',
       '                   fix: pin a version, e.g. `nginx:1.27-alpine`, or a digest',
-      '  18:17  critical  service "web" runs privileged: it has full access to the host                  privileged',
+      '  18:17  critical  service "web" runs privileged: it has full access to the host                  privileged · CIS 5.5',
       '                   fix: remove `privileged: true` and add only the capabilities it needs with cap_add',
       '   22:9  critical  service "web" mounts the Docker socket /var/run/docker.sock: root on the host  docker-socket-mount',
       '',

@@ -10,6 +10,7 @@ export default createRule({
   id: 'dockerfile-add',
   severity: 'medium',
   category: 'dockerfile',
+  cis: ['4.9'],
   docs: {
     summary: 'A Dockerfile uses ADD to copy local files, where COPY would do.',
     why:

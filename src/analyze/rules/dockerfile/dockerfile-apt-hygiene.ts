@@ -30,6 +30,7 @@ export default createRule({
   id: 'dockerfile-apt-hygiene',
   severity: 'medium',
   category: 'dockerfile',
+  cis: ['4.7'],
   docs: {
     summary: 'A RUN uses apt-get carelessly: installs recommended packages, keeps the package lists, upgrades the base, or updates in a RUN of its own.',
     why:
@@ -69,20 +70,15 @@ export default createRule({
             problems.push(`runs apt-get ${upgrade.verb}`);
             fixes.push(`drop apt-get ${upgrade.verb} and use a newer base image`);
           }
-          if (apt.some((c) => c.verb === 'update') && installs.length === 0 && !upgrade) {
+          const updatesAlone = apt.some((c) => c.verb === 'update') && installs.length === 0 && !upgrade;
+          if (updatesAlone) {
             problems.push('runs apt-get update in a RUN of its own, so later installs use a stale cached layer');
             fixes.push('run apt-get update in the same RUN as apt-get install');
           }
           if (problems.length === 0) continue;
-          findings.push(
-            at(
-              use,
-              run,
-              use.services[0] ?? null,
-              `${displayPath(ctx, use)}: ${quoteInstruction(run)} ${problems.join(', ')}`,
-              fixes.join('; '),
-            ),
-          );
+          const finding = at(use, run, use.services[0] ?? null, `${displayPath(ctx, use)}: ${quoteInstruction(run)} ${problems.join(', ')}`, fixes.join('; '));
+          // Only an update alone in its RUN is what CIS 4.7 asks about; the other habits are size and hygiene.
+          findings.push({ ...finding, cis: updatesAlone ? ['4.7'] : [] });
         }
       }
     }

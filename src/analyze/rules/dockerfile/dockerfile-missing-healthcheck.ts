@@ -8,6 +8,7 @@ export default createRule({
   id: 'dockerfile-missing-healthcheck',
   severity: 'medium',
   category: 'dockerfile',
+  cis: ['4.6'],
   docs: {
     summary: 'An image built here has no HEALTHCHECK, and the compose service defines none either.',
     why:

@@ -15,6 +15,7 @@ export default createRule({
   id: 'dockerfile-root-user',
   severity: 'medium',
   category: 'dockerfile',
+  cis: ['4.1'],
   docs: {
     summary: "A Dockerfile's final stage never sets a non-root USER, so the container runs as root.",
     why:

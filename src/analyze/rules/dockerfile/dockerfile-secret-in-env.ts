@@ -39,6 +39,7 @@ export default createRule({
   id: 'dockerfile-secret-in-env',
   severity: 'high',
   category: 'dockerfile',
+  cis: ['4.10'],
   docs: {
     summary: 'A Dockerfile ENV or ARG gives a password, token or key a literal value.',
     why:

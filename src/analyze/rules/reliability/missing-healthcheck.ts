@@ -9,6 +9,7 @@ export default createRule({
   id: 'missing-healthcheck',
   severity: 'medium',
   category: 'reliability',
+  cis: ['5.27'],
   docs: {
     summary: 'A long-running service has no health check, neither in the compose file nor in the Dockerfile it builds.',
     why:

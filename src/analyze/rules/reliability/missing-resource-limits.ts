@@ -1,3 +1,4 @@
+import type { CisId } from '../../cis/index.js';
 import type { Service } from '../../../compose/index.js';
 import type { RawFinding } from '../../types.js';
 import { createRule } from '../create-rule.js';
@@ -8,6 +9,7 @@ export default createRule({
   id: 'missing-resource-limits',
   severity: 'medium',
   category: 'reliability',
+  cis: ['5.11', '5.12', '5.29'],
   docs: {
     summary: 'A service has no memory, CPU or process (pids) limit.',
     why:
@@ -29,6 +31,7 @@ export default createRule({
         path: hasLimits ? ['services', name, 'deploy', 'resources', 'limits'] : servicePath(name),
         message: `service "${name}" has no ${list(missing.map((m) => m.what))} limit: a runaway container can starve the host and the other services`,
         fix: `add ${missing.map((m) => m.example).join(', ')} under deploy.resources.limits (or ${missing.map((m) => m.alternative).join(', ')} on the service)`,
+        cis: missing.map((m) => m.cis),
       });
     }
     return out;
@@ -37,6 +40,7 @@ export default createRule({
 
 interface Missing {
   what: string;
+  cis: CisId;
   example: string;
   alternative: string;
 }
@@ -44,9 +48,9 @@ interface Missing {
 function missingLimits(service: Service): Missing[] {
   const limits = service.deploy?.resources?.limits ?? {};
   const out: Missing[] = [];
-  if (!isSet(limits.memory) && !isSet(service['mem_limit'])) out.push({ what: 'memory', example: 'memory: 512M', alternative: 'mem_limit' });
-  if (!isSet(limits.cpus) && !isSet(service['cpus'])) out.push({ what: 'CPU', example: 'cpus: "1.0"', alternative: 'cpus' });
-  if (!isSet(limits.pids) && !isSet(service['pids_limit'])) out.push({ what: 'pids', example: 'pids: 256', alternative: 'pids_limit' });
+  if (!isSet(limits.memory) && !isSet(service['mem_limit'])) out.push({ what: 'memory', cis: '5.11', example: 'memory: 512M', alternative: 'mem_limit' });
+  if (!isSet(limits.cpus) && !isSet(service['cpus'])) out.push({ what: 'CPU', cis: '5.12', example: 'cpus: "1.0"', alternative: 'cpus' });
+  if (!isSet(limits.pids) && !isSet(service['pids_limit'])) out.push({ what: 'pids', cis: '5.29', example: 'pids: 256', alternative: 'pids_limit' });
   return out;
 }
 

@@ -31,6 +31,7 @@ export default createRule({
   id: 'dangerous-capability',
   severity: 'high',
   category: 'security',
+  cis: ['5.4'],
   docs: {
     summary: 'A service adds a Linux capability that leads out of the container (`ALL`, `SYS_ADMIN`, `SYS_MODULE`, `NET_ADMIN`, …).',
     why:

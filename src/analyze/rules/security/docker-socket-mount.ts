@@ -21,6 +21,7 @@ export default createRule({
   id: 'docker-socket-mount',
   severity: 'critical',
   category: 'security',
+  cis: ['5.32'],
   docs: {
     summary: 'A service mounts the Docker (or another container engine) socket.',
     why:

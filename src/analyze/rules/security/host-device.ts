@@ -22,6 +22,7 @@ export default createRule({
   id: 'host-device',
   severity: 'medium',
   category: 'security',
+  cis: ['5.18'],
   docs: {
     summary: 'A service gets direct access to host devices (`devices:`, `device_cgroup_rules:`, `gpus:` or `deploy.resources.reservations.devices`).',
     why:

@@ -28,6 +28,7 @@ export default createRule({
   id: 'no-cap-drop',
   severity: 'medium',
   category: 'security',
+  cis: ['5.4'],
   docs: {
     summary: 'A service keeps Docker\'s default capabilities: it has no `cap_drop: [ALL]`.',
     why:

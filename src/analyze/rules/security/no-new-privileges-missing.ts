@@ -10,6 +10,7 @@ export default createRule({
   id: 'no-new-privileges-missing',
   severity: 'medium',
   category: 'security',
+  cis: ['5.26'],
   docs: {
     summary: 'A service does not set `no-new-privileges:true` in `security_opt`.',
     why:

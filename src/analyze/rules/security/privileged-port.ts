@@ -51,6 +51,7 @@ export default createRule({
   id: 'privileged-port',
   severity: 'low',
   category: 'security',
+  cis: ['5.8'],
   docs: {
     summary: 'A service publishes a host port below 1024.',
     why:

@@ -5,6 +5,7 @@ export default createRule({
   id: 'privileged',
   severity: 'critical',
   category: 'security',
+  cis: ['5.5'],
   docs: {
     summary: 'A service runs with `privileged: true`.',
     why:

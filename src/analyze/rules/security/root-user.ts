@@ -57,6 +57,7 @@ export default createRule({
   id: 'root-user',
   severity: 'medium',
   category: 'security',
+  cis: ['4.1'],
   docs: {
     summary: 'A service runs as root: `user` is root, or unset while its image runs as root.',
     why:

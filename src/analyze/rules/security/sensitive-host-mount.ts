@@ -102,6 +102,7 @@ export default createRule({
   id: 'sensitive-host-mount',
   severity: 'high',
   category: 'security',
+  cis: ['5.6'],
   docs: {
     summary:
       'A service bind-mounts a sensitive host path: `/`, `/boot`, `/dev`, `/etc`, `/lib`, `/proc`, `/sys`, ' +

@@ -7,6 +7,7 @@ export default createRule({
   id: 'unbound-port-interface',
   severity: 'medium',
   category: 'security',
+  cis: ['5.14'],
   docs: {
     summary: 'A published port has no host IP, so it listens on every interface of the host.',
     why:

@@ -1,11 +1,13 @@
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
+import type { CisId } from '../../cis/index.js';
 import type { RawFinding } from '../../types.js';
 import { securityOptions, type SecurityOption } from './shared.js';
 
 interface Unconfinement {
   what: string;
   fix: string;
+  cis: readonly CisId[];
 }
 
 function unconfinement(o: SecurityOption): Unconfinement | undefined {
@@ -16,30 +18,35 @@ function unconfinement(o: SecurityOption): Unconfinement | undefined {
         'turns the seccomp filter off: every system call reaches the host kernel, including those Docker ' +
         'blocks by default (mount, keyctl, bpf, unshare, kexec_load…)',
       fix: 'remove `seccomp:unconfined`; if one system call is missing, use a custom profile: `seccomp=./seccomp.json` that adds only it',
+      cis: ['5.22'],
     };
   }
   if (o.key === 'apparmor' && value === 'unconfined') {
     return {
       what: 'runs without an AppArmor profile: the docker-default profile that blocks writes to /proc and /sys and mounts no longer applies',
       fix: 'remove `apparmor:unconfined`, or load a profile made for this service and name it: `apparmor=<profile>`',
+      cis: ['5.2'],
     };
   }
   if (o.key === 'label' && value === 'disable') {
     return {
       what: 'turns SELinux separation off: on an SELinux host the container is no longer kept out of host files and other containers',
       fix: 'remove `label:disable`; relabel the bind mounts the service needs with `:z` (shared) or `:Z` (private) instead',
+      cis: ['5.3'],
     };
   }
   if (o.key === 'label' && /^type:(spc_t|unconfined_t)$/.test(value)) {
     return {
       what: `runs with SELinux type ${value.slice(5)}, which SELinux does not confine`,
       fix: `remove \`label:${o.value}\`; relabel the bind mounts the service needs with \`:z\` or \`:Z\` instead`,
+      cis: ['5.3'],
     };
   }
   if (o.key === 'systempaths' && value === 'unconfined') {
     return {
       what: 'unmasks the /proc and /sys paths Docker hides (/proc/kcore, /proc/sysrq-trigger, /sys/firmware…) and makes them writable',
       fix: 'remove `systempaths=unconfined`',
+      cis: [],
     };
   }
   return undefined;
@@ -49,6 +56,7 @@ export default createRule({
   id: 'unconfined-profile',
   severity: 'high',
   category: 'security',
+  cis: ['5.2', '5.3', '5.22'],
   docs: {
     summary:
       'A service turns a kernel confinement off: `seccomp:unconfined`, `apparmor:unconfined`, `label:disable` ' +
@@ -73,6 +81,7 @@ export default createRule({
           path: ['services', name, 'security_opt', o.index],
           message: `service "${name}" ${found.what} ("${o.raw}")`,
           fix: found.fix,
+          cis: found.cis,
         });
       }
     }

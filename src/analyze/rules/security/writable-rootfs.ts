@@ -5,6 +5,7 @@ export default createRule({
   id: 'writable-rootfs',
   severity: 'low',
   category: 'security',
+  cis: ['5.13'],
   docs: {
     summary: 'A service\'s root filesystem is writable: it has no `read_only: true`.',
     why:

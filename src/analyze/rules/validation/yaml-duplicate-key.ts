@@ -1,5 +1,6 @@
 import { createRule } from '../create-rule.js';
-import { diagnosticFindings, type Position, type RuleContext } from './shared.js';
+import { identicalDuplicate } from './line-edits.js';
+import { diagnosticFindings, type Position, type RawFinding, type RuleContext } from './shared.js';
 
 export default createRule({
   id: 'yaml-duplicate-key',
@@ -14,8 +15,14 @@ export default createRule({
     fix: 'Keep one occurrence of the key. To merge several anchors, list them under one key: `<<: [*restart-policy, *resource-limits]`.',
     example: 'services:\n  backend:\n    <<: *restart-policy\n    image: api:1.0\n    <<: *resource-limits\n',
   },
-  check: (ctx) =>
-    diagnosticFindings(ctx, ['yaml-duplicate-key'], (d, service) => {
+  fix: {
+    safe: true,
+    note:
+      'when both values are the same (after aliases, with the same tag) in a block mapping, the second key and ' +
+      'its value are deleted: the file then loads, and with the value it would have had either way. Keys whose ' +
+      'values differ are left to you.',
+  },
+  check: (ctx) => withEdits(ctx, diagnosticFindings(ctx, ['yaml-duplicate-key'], (d, service) => {
       const key = /mapping key "((?:[^"\\]|\\.)*)"/.exec(d.message)?.[1] ?? '';
       const first = d.related[0];
       const where = service ? `service "${service}" has` : 'this mapping has';
@@ -34,8 +41,19 @@ export default createRule({
         message: `${where} the key "${key}" twice${firstAt}; compose refuses the file: mapping key "${key}" already defined`,
         fix: `keep one "${key}" key and merge the two values into it`,
       };
-    }),
+    })),
 });
+
+/** The findings whose two values are the same get the edit that deletes the second (docs/fix.md). */
+function withEdits(ctx: RuleContext, findings: RawFinding[]): RawFinding[] {
+  return findings.map((f) => {
+    const d = ctx.diagnostics.find((x) => x === f.at);
+    const text = d ? ctx.readText(d.file) : undefined;
+    const edit = d && text !== undefined ? identicalDuplicate(d.file, text, d, d.related[0]) : undefined;
+    if (!edit) return f;
+    return { ...f, fix: 'delete the second key: both have the same value', edits: [edit] };
+  });
+}
 
 /**
  * The anchors a `<<` key merges, read from the text at its position (`<<: *a` or `<<: [*a, *b]`);

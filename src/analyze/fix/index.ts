@@ -1,0 +1,1 @@
+export { applyEdits, unifiedDiff, type EditedFile } from './edits.js';
