@@ -8,3 +8,5 @@ export { SEVERITIES } from './types.js';
 export * from './policy/index.js';
 export { NOTES_MARK, pageNotes, ruleDocsPage } from './rules/docs-page.js';
 export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
+export { fileSecrets, type FileSecret } from './rules/security/secrets/file-secrets.js';
+export { mask as maskSecret } from './rules/security/secrets/patterns.js';
