@@ -34,6 +34,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   wait: async () => (await import('./inspect-commands.js')).registerWaitCommand,
   cp: async () => (await import('./cp-command.js')).registerCpCommand,
   events: async () => (await import('./events-command.js')).registerEventsCommand,
+  sbom: async () => (await import('./sbom-command.js')).registerSbomCommand,
+  scan: async () => (await import('./scan-command.js')).registerScanCommand,
 };
 
 /**

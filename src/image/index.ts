@@ -7,3 +7,5 @@ export { renderSpdx } from './formats/spdx.js';
 export { renderSbomTable } from './formats/table.js';
 export * from './osv/index.js';
 export { compareApk, compareDpkg, compareRpm, versionOrder, type VersionOrder } from './versions/index.js';
+export { loadAdvisories, AdvisoryDatabaseError, type AdvisoryDatabase } from './advisories.js';
+export { scanSbom } from './scan.js';

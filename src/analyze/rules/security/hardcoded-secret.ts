@@ -1,4 +1,4 @@
-import type { ImageLayerSecret, RawFinding } from '../../types.js';
+import type { ImageLayerSecret, RawFinding, RuleContext } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { imageFindings } from './image-vulnerability.js';
 import { secretCandidates, type SecretCandidate } from './secrets/candidates.js';
@@ -28,12 +28,17 @@ export default createRule({
     ...secretCandidates(ctx)
       .filter((c) => c.origin === 'literal' && !c.ignored && !isPlaceholder(c.value) && !isDefaultCredential(c))
       .map(toFinding),
-    ...imageFindings<ImageLayerSecret>(ctx, layerSecret, (found) => found.secrets),
+    ...imageSecretFindings(ctx),
   ],
 });
 
+/** The secrets `scan` found inside the project's images (docs/scan.md). */
+export function imageSecretFindings(ctx: RuleContext): RawFinding[] {
+  return imageFindings<ImageLayerSecret>(ctx, layerSecret, (found) => found.secrets);
+}
+
 /** A secret inside an image: a layer keeps it even when a later layer deleted the file (docs/scan.md). */
-function layerSecret(image: string, s: ImageLayerSecret): Omit<RawFinding, 'path' | 'service'> {
+export function layerSecret(image: string, s: ImageLayerSecret): Omit<RawFinding, 'path' | 'service'> {
   const gone = s.removed ? ', deleted or replaced by a later layer but still in the image' : '';
   return {
     message: `image ${image}, layer ${s.layer}: ${s.path}:${s.line} contains ${s.what} ("${s.masked}")${gone}`,
