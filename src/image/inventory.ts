@@ -10,6 +10,7 @@ import type { FoundPackage, OperatingSystem, Package } from './catalog/model.js'
 import { isInstalledNpmManifest, isNpmLockfile, readNpmLockfile, readNpmManifest } from './catalog/npm.js';
 import { OS_FILES, operatingSystem, osEcosystem } from './catalog/os.js';
 import { isPythonMetadata, readPythonMetadata } from './catalog/python.js';
+import { isLegacyRpmDatabase, isRpmDatabase, readRpmSqlite } from './catalog/rpm.js';
 
 /** What an image holds, as one pass over its layers found it (docs/scan.md). */
 export interface ImageInventory {
@@ -40,6 +41,8 @@ export interface LayerSecret {
 
 /** Package lists and text files are read whole, each up to this size. */
 const MAX_TEXT_BYTES = 32 * 2 ** 20;
+/** rpmdb.sqlite holds headers of every package: tens of MiB on a large system. */
+const MAX_RPMDB_BYTES = 256 * 2 ** 20;
 /** Files searched for secrets; binaries and large data are not. */
 const MAX_SECRET_SCAN_BYTES = 2 ** 20;
 /** Secrets reported per image, so that a planted flood stays a bounded report. */
@@ -71,6 +74,12 @@ export async function inventoryImage(archive: Readable): Promise<ImageInventory>
       scanSecrets(file, text);
       return;
     }
+    if (isRpmDatabase(file.path)) {
+      if (file.size > MAX_RPMDB_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_RPMDB_BYTES} bytes` });
+      keep(file, { packages: readRpmSqlite(await readAll(file.content)) });
+      return;
+    }
+    if (isLegacyRpmDatabase(file.path)) return void skipped.push({ layer: file.layer, path: file.path, reason: 'rpm BerkeleyDB/NDB databases are not read (only rpmdb.sqlite)' });
     if (isJavaArchive(file.path)) {
       if (file.size > MAX_JAR_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_JAR_BYTES} bytes` });
       keep(file, { packages: await readJavaArchive(await readAll(file.content)) });
