@@ -23,7 +23,7 @@ import { buildInventory } from './inventory.js';
 import type { EnvironmentReport, ProjectReport, Report } from './report-types.js';
 import { computeScores } from './scores.js';
 import { scrubValues, secretValues } from './secret-values.js';
-import { SEVERITIES, type Finding, type Rule, type RuleContext, type TextEdit } from './types.js';
+import { SEVERITIES, type Finding, type ImageFindings, type Rule, type RuleContext, type TextEdit } from './types.js';
 
 export interface AnalyzeOptions {
   /** The directory (or compose file) to analyze. */
@@ -50,6 +50,8 @@ export interface AnalyzeOptions {
   allowedHostPaths?: readonly string[];
   rules: readonly Rule[];
   version: string;
+  /** What `scan` read inside the project's images, by image reference (docs/scan.md). */
+  images?: ReadonlyMap<string, ImageFindings>;
   onProgress?: (done: number, total: number, label: string) => void;
   /** Also plan the behaviour-neutral fixes of the reported findings (`analyze --fix`, docs/fix.md). */
   planFixes?: boolean;
@@ -216,6 +218,7 @@ function analyzeEnvironment(
     allowedHostPaths: options.allowedHostPaths,
     untrusted: options.untrustedProject === true,
     projectBuilds: projectBuilds(project, options),
+    images: options.images,
   });
 
   const secrets = secretValues(ctx);

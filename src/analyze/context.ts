@@ -24,6 +24,7 @@ export interface ContextInput {
   allowedHostPaths?: readonly string[];
   untrusted?: boolean;
   projectBuilds?: RuleContext['projectBuilds'];
+  images?: RuleContext['images'];
 }
 
 /**
@@ -81,6 +82,7 @@ export function buildContext(input: ContextInput): RuleContext {
     allowedHostPaths: input.allowedHostPaths,
     untrusted: input.untrusted,
     projectBuilds: input.projectBuilds,
+    images: input.images,
     readText,
     exists: (path) => {
       // Outside the confinement nothing is claimed either way: host-path-escape reports the reference.

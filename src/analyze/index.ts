@@ -1,9 +1,9 @@
 export { analyze, type AnalyzeOptions, type AnalyzeResult, type PlannedFix } from './analyze.js';
-export { RULES, findRule, type RuleId } from './rules/index.js';
+export { IMAGE_RULES, RULES, findRule, type RuleId } from './rules/index.js';
 export { FORMATS, isFormat, render, type Format } from './report/index.js';
 export { docsPath } from './rules/create-rule.js';
 export type * from './report-types.js';
-export type { Finding, Rule, RuleDocs, RuleFix, Severity, Category, TextEdit } from './types.js';
+export type { Finding, Rule, RuleDocs, RuleFix, Severity, Category, TextEdit, ImageFindings, ImageVulnerability, ImageLayerSecret } from './types.js';
 export { SEVERITIES } from './types.js';
 export * from './policy/index.js';
 export { NOTES_MARK, pageNotes, ruleDocsPage } from './rules/docs-page.js';
@@ -12,3 +12,6 @@ export { CIS_BENCHMARK, CIS_RECOMMENDATIONS, cisTitle, compareCis, isCisId, type
 export { applyEdits, unifiedDiff, type EditedFile } from './fix/index.js';
 export { isSecretName } from './mask.js';
 export { clean } from './report/text.js';
+export { fileSecrets, type FileSecret } from './rules/security/secrets/file-secrets.js';
+export { mask as maskSecret } from './rules/security/secrets/patterns.js';
+export { imageReport } from './image-report.js';

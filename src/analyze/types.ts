@@ -110,6 +110,11 @@ export interface RuleContext {
    * from that Dockerfile (docs/facts.md).
    */
   projectBuilds?: ReadonlyMap<string, NonNullable<Service['build']>>;
+  /**
+   * What `shipshape scan` read inside the images the project uses, by image reference as the
+   * services name them (docs/scan.md); absent for `analyze`, which never opens an image.
+   */
+  images?: ReadonlyMap<string, ImageFindings>;
 }
 
 export interface Rule {
@@ -122,4 +127,39 @@ export interface Rule {
   /** Present when `analyze --fix` may apply the edits of its findings. */
   fix?: RuleFix;
   check(ctx: RuleContext): RawFinding[];
+}
+
+/** Known vulnerabilities and layer secrets of one image (docs/scan.md). */
+export interface ImageFindings {
+  /** One entry per vulnerable package, its advisories together. */
+  vulnerabilities: ImageVulnerability[];
+  secrets: ImageLayerSecret[];
+  /** How many layers the image has. */
+  layers: number;
+}
+
+export interface ImageVulnerability {
+  /** OSV ecosystem: `Debian:12`, `npm`, … */
+  ecosystem: string;
+  package: string;
+  version: string;
+  /** The file inside the image that lists the package. */
+  location: string;
+  /** The lowest version that fixes every advisory, when each has a fix. */
+  fixed: string | null;
+  /** The highest of the advisories'. */
+  severity: Severity;
+  advisories: { id: string; aliases: string[]; severity: Severity; summary: string; fixed: string | null; url: string | null }[];
+}
+
+export interface ImageLayerSecret {
+  /** 1-based, bottom first. */
+  layer: number;
+  path: string;
+  line: number;
+  what: string;
+  /** At most its first two characters. */
+  masked: string;
+  /** Deleted or replaced by a later layer: not in the container, still in the image. */
+  removed: boolean;
 }

@@ -35,6 +35,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   cp: async () => (await import('./cp-command.js')).registerCpCommand,
   events: async () => (await import('./events-command.js')).registerEventsCommand,
   secrets: async () => (await import('./secrets-command.js')).registerSecretsCommand,
+  sbom: async () => (await import('./sbom-command.js')).registerSbomCommand,
+  scan: async () => (await import('./scan-command.js')).registerScanCommand,
 };
 
 /**

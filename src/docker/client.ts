@@ -468,6 +468,13 @@ export class DockerClient {
       });
     },
 
+    /**
+     * The image as `docker save` writes it (a tar of its layers and JSON), as a stream: never a
+     * pull, a missing image is a not-found error. The time limit covers only the engine's answer.
+     */
+    export: (ref: string, call?: CallOptions): Promise<Readable> =>
+      this.request<Readable>(`export image ${ref}`, call, { method: 'GET', path: `/images/${encodeImageRef(ref)}/get`, stream: true }),
+
     /** Pulls `ref` (`name[:tag]` or `name@digest`); the time limit covers only the registry's first answer. */
     pull: async (ref: string, options: { onProgress?: (m: ProgressMessage) => void } = {}, call?: CallOptions): Promise<void> => {
       const { name, tag } = splitImageRef(ref);

@@ -1,7 +1,7 @@
 import { loadProject } from '../../src/compose/index.js';
 import { buildContext } from '../../src/analyze/context.js';
 import { toFinding } from '../../src/analyze/findings.js';
-import type { Finding, Rule } from '../../src/analyze/types.js';
+import type { Finding, ImageFindings, Rule } from '../../src/analyze/types.js';
 import { writeTree } from '../helpers/tmp.js';
 
 export interface RuleCase {
@@ -12,6 +12,8 @@ export interface RuleCase {
   /** Files of the base environment, for overlay rules (dev-override-weakens-security…). */
   base?: string[];
   env?: Record<string, string>;
+  /** What `scan` read inside images, by reference. */
+  images?: ReadonlyMap<string, ImageFindings>;
 }
 
 /** Runs one rule on a throwaway project; findings are as the JSON report carries them. */
@@ -26,6 +28,7 @@ export function runRule(rule: Rule, c: RuleCase): Finding[] {
     environment: { name: c.base ? 'overlay' : 'base', files: load.project.files },
     load: { ...load, project: load.project },
     base: base?.project ? { project: base.project, load: base } : undefined,
+    images: c.images,
   });
   return rule.check(ctx).map((raw) => toFinding(rule, raw, ctx));
 }

@@ -51,6 +51,7 @@ const CONTRACT: Record<string, [string, string]> = {
   'foreign-resource': ['security', 'critical'],
   'auth-disabled': ['security', 'high'],
   'debug-port-exposed': ['security', 'high'],
+  'image-vulnerability': ['security', 'high'],
   'missing-healthcheck': ['reliability', 'medium'],
   'healthcheck-tool-missing': ['reliability', 'high'],
   'missing-resource-limits': ['reliability', 'medium'],

@@ -1,5 +1,6 @@
-import type { RawFinding } from '../../types.js';
+import type { ImageLayerSecret, RawFinding, RuleContext } from '../../types.js';
 import { createRule } from '../create-rule.js';
+import { imageFindings } from './image-vulnerability.js';
 import { secretCandidates, type SecretCandidate } from './secrets/candidates.js';
 import { mask } from './secrets/patterns.js';
 import { isPlaceholder } from './secrets/placeholders.js';
@@ -10,7 +11,8 @@ export default createRule({
   severity: 'high',
   category: 'security',
   docs: {
-    summary: 'A password, token or key is written literally into a compose file, an env file or a mounted configuration file.',
+    summary:
+      'A password, token or key is written literally into a compose file, an env file or a mounted configuration file; with `shipshape scan`, also into a file of an image layer.',
     why:
       'A secret in a file travels with every copy of the repository, its history, CI logs and ' +
       '`docker compose config` output; it cannot be rotated without a commit and is readable by ' +
@@ -22,11 +24,27 @@ export default createRule({
       '(many images accept `<NAME>_FILE`). Rotate any secret that was committed.',
     example: 'services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: s3cr3t-Pa55\n',
   },
-  check: (ctx) =>
-    secretCandidates(ctx)
+  check: (ctx) => [
+    ...secretCandidates(ctx)
       .filter((c) => c.origin === 'literal' && !c.ignored && !isPlaceholder(c.value) && !isDefaultCredential(c))
       .map(toFinding),
+    ...imageSecretFindings(ctx),
+  ],
 });
+
+/** The secrets `scan` found inside the project's images (docs/scan.md). */
+export function imageSecretFindings(ctx: RuleContext): RawFinding[] {
+  return imageFindings<ImageLayerSecret>(ctx, layerSecret, (found) => found.secrets);
+}
+
+/** A secret inside an image: a layer keeps it even when a later layer deleted the file (docs/scan.md). */
+export function layerSecret(image: string, s: ImageLayerSecret): Omit<RawFinding, 'path' | 'service'> {
+  const gone = s.removed ? ', deleted or replaced by a later layer but still in the image' : '';
+  return {
+    message: `image ${image}, layer ${s.layer}: ${s.path}:${s.line} contains ${s.what} ("${s.masked}")${gone}`,
+    fix: 'revoke and rotate it (anyone who pulls the image can read every layer), then rebuild so that no layer holds it: pass it as a build secret (RUN --mount=type=secret) or at run time',
+  };
+}
 
 /** Weak and default passwords are `default-credential`'s, reported there once. */
 function isDefaultCredential(c: SecretCandidate): boolean {

@@ -22,6 +22,7 @@ import foreignNamespace from './foreign-namespace.js';
 import foreignResource from './foreign-resource.js';
 import debugPortExposed from './debug-port-exposed.js';
 import authDisabled from './auth-disabled.js';
+import imageVulnerability from './image-vulnerability.js';
 
 /** The security rules, in the order of the contract (docs/rules/). */
 export const SECURITY_RULES = [
@@ -49,4 +50,5 @@ export const SECURITY_RULES = [
   foreignResource,
   authDisabled,
   debugPortExposed,
+  imageVulnerability,
 ] as const;

@@ -1,0 +1,197 @@
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract as tarExtract, type Header } from 'tar-stream';
+
+/**
+ * Reading an image as `docker save` writes it (`GET /images/{name}/get`): a tar of layer tars
+ * plus JSON (docs/scan.md, "How an image is read"). Everything is a stream: a layer is read as it
+ * arrives and each of its files is handed to `onFile` once, so memory stays what the caller
+ * keeps, whatever the image's size. The layer order comes from manifest.json, which may come
+ * last; callers key what they keep by layer and order it afterwards.
+ */
+
+/**
+ * A regular file of a layer. `content` is read to its end or not at all (never abandoned half
+ * way: that would end the layer); what is left unread is skipped.
+ */
+export interface LayerFile {
+  layer: string;
+  /** Relative, `/`-separated, without a leading `./` or `/`. */
+  path: string;
+  size: number;
+  mode: number;
+  content: Readable;
+}
+
+export interface LayerChanges {
+  /** Paths this layer deletes from the layers below (`.wh.<name>`). */
+  deleted: string[];
+  /** Folders whose lower content this layer hides (`.wh..wh..opq`). */
+  opaque: string[];
+}
+
+export interface ImageArchive {
+  /** Layer keys bottom to top, as manifest.json lists them. */
+  layers: string[];
+  changes: Map<string, LayerChanges>;
+  /** The image's config (its `config` holds Env, User, Labels…), when the archive carries it. */
+  config: Record<string, unknown> | undefined;
+  repoTags: string[];
+}
+
+export class ImageArchiveError extends Error {}
+
+/** JSON members (manifest, config) are small; anything larger is not what it claims to be. */
+const MAX_JSON_BYTES = 8 * 2 ** 20;
+const TAR_MAGIC_OFFSET = 257;
+
+export async function readImageArchive(source: Readable, onFile: (file: LayerFile) => Promise<void>): Promise<ImageArchive> {
+  const outer = tarExtract();
+  const json = new Map<string, unknown>();
+  const changes = new Map<string, LayerChanges>();
+  const feeding = pipeline(source, outer);
+  const consuming = (async () => {
+    for await (const entry of outer) {
+      const name = clean(entry.header.name);
+      if (!isFile(entry.header)) {
+        entry.resume();
+        continue;
+      }
+      const { head, stream } = await peek(entry as unknown as Readable, TAR_MAGIC_OFFSET + 5);
+      if (isTar(head) || isGzip(head)) {
+        changes.set(name, await readLayer(name, isGzip(head) ? stream.pipe(createGunzip()) : stream, onFile));
+      } else if (name.endsWith('.json') || name.startsWith('blobs/')) {
+        json.set(name, await readJson(stream, name));
+      } else {
+        stream.resume();
+      }
+    }
+  })();
+  try {
+    await Promise.all([feeding, consuming]);
+  } catch (err) {
+    outer.destroy();
+    await Promise.allSettled([feeding, consuming]);
+    throw err instanceof ImageArchiveError ? err : new ImageArchiveError(`the image archive is unreadable: ${(err as Error).message}`);
+  }
+  return describe(json, changes);
+}
+
+async function readLayer(layer: string, stream: Readable, onFile: (file: LayerFile) => Promise<void>): Promise<LayerChanges> {
+  const inner = tarExtract();
+  const found: LayerChanges = { deleted: [], opaque: [] };
+  const feeding = pipeline(stream, inner);
+  const consuming = (async () => {
+    for await (const entry of inner) {
+      const path = clean(entry.header.name);
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+      if (base === '.wh..wh..opq') {
+        found.opaque.push(dir);
+        entry.resume();
+      } else if (base.startsWith('.wh.')) {
+        found.deleted.push(dir ? `${dir}/${base.slice(4)}` : base.slice(4));
+        entry.resume();
+      } else if (isFile(entry.header) && path !== '') {
+        await onFile({ layer, path, size: entry.header.size ?? 0, mode: entry.header.mode ?? 0, content: entry as unknown as Readable });
+        // A visitor that kept nothing leaves the bytes unread.
+        entry.resume();
+      } else {
+        entry.resume();
+      }
+    }
+  })();
+  try {
+    await Promise.all([feeding, consuming]);
+  } catch (err) {
+    inner.destroy();
+    await Promise.allSettled([feeding, consuming]);
+    throw new ImageArchiveError(`layer ${layer} is unreadable: ${(err as Error).message}`);
+  }
+  return found;
+}
+
+function describe(json: Map<string, unknown>, changes: Map<string, LayerChanges>): ImageArchive {
+  const manifest = json.get('manifest.json');
+  const first = Array.isArray(manifest) ? (manifest[0] as Record<string, unknown> | undefined) : undefined;
+  if (!first || !Array.isArray(first['Layers'])) throw new ImageArchiveError('the image archive has no manifest.json listing its layers');
+  const layers = (first['Layers'] as unknown[]).filter((l): l is string => typeof l === 'string').map(clean);
+  const missing = layers.find((l) => !changes.has(l));
+  if (missing !== undefined) throw new ImageArchiveError(`the image archive lacks layer ${missing} that its manifest lists`);
+  const configName = typeof first['Config'] === 'string' ? clean(first['Config']) : undefined;
+  const config = configName === undefined ? undefined : json.get(configName);
+  const repoTags = Array.isArray(first['RepoTags']) ? (first['RepoTags'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  return { layers, changes, config: isRecord(config) ? config : undefined, repoTags };
+}
+
+/** The first `bytes` of a stream, and a stream that still yields all of it. */
+async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  while (length < bytes) {
+    const next = await iterator.next();
+    if (next.done) break;
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  const rest = new PassThrough();
+  rest.write(head);
+  void (async () => {
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        if (!rest.write(next.value)) await new Promise((resolve) => rest.once('drain', resolve));
+      }
+      rest.end();
+    } catch (err) {
+      rest.destroy(err as Error);
+    }
+  })();
+  return { head, stream: rest };
+}
+
+async function readJson(stream: Readable, name: string): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > MAX_JSON_BYTES) throw new ImageArchiveError(`${name} is larger than ${MAX_JSON_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isTar(head: Buffer): boolean {
+  return head.length >= TAR_MAGIC_OFFSET + 5 && head.subarray(TAR_MAGIC_OFFSET, TAR_MAGIC_OFFSET + 5).toString('latin1') === 'ustar';
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function isFile(header: Header): boolean {
+  return header.type === 'file' || header.type === 'contiguous-file';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `./usr/lib/x` and `/usr/lib/x` are `usr/lib/x`; `..` never climbs out of the image's root. */
+export function clean(name: string): string {
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
