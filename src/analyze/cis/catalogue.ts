@@ -8,6 +8,7 @@ export const CIS_BENCHMARK = 'CIS Docker Benchmark v1.6.0';
 
 export const CIS_RECOMMENDATIONS = {
   '4.1': 'Ensure that a user for the container has been created',
+  '4.4': 'Ensure images are scanned and rebuilt to include security patches',
   '4.6': 'Ensure that HEALTHCHECK instructions have been added to container images',
   '4.7': 'Ensure update instructions are not used alone in the Dockerfile',
   '4.9': 'Ensure that COPY is used instead of ADD in Dockerfiles',
