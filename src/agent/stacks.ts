@@ -320,6 +320,13 @@ export class StackManager {
         release();
       }
     }
+    // Listed again: what was rolled back above is gone from the engine, and must not be adopted.
+    try {
+      listing = await this.options.docker.containers.list({ all: true, filters: { label: [LABEL.project] } }, { timeoutMs: 10_000 });
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+      return false;
+    }
     const names = new Set<string>();
     for (const c of listing) {
       const project = c.Labels[LABEL.project];
