@@ -51,6 +51,9 @@ export interface AgentOptions {
   refusalLimit?: number;
 }
 
+/** How often a start-up recovery the engine held up is tried again. */
+const RECOVERY_RETRY_MS = 5_000;
+
 /** A connection whose client certificate the pinned CA verified and that is the manager's. */
 function isFromManager(socket: unknown): boolean {
   return socket instanceof TLSSocket && socket.authorized && isManagerClientCertificate(socket.getPeerCertificate());
@@ -172,6 +175,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
     enrolled: enrollment !== undefined,
   };
   app.decorate('agent', context);
+  let recoveryRetry: NodeJS.Timeout | undefined;
 
   installPlumbing(app, { shapeOf, translate: translateDockerError, logName: "agent's", refusals: { limit: options.refusalLimit ?? config.refusalLimit, windowMs: config.refusalWindow * 1000 } });
   app.addHook('onRequest', async (request) => {
@@ -199,7 +203,16 @@ export function buildAgent(options: AgentOptions): AgentApp {
     packages.start();
     const state = await engine.check(0);
     // Deploys and removals a killed agent left unfinished, and stacks without a record (docs/agent.md, "The journal").
-    if (state.ok) await stacks.recover();
+    if (!(state.ok && (await stacks.recover()))) {
+      // Tried again until the engine lets it finish (heartbeats try too, when there is a manager).
+      recoveryRetry = setInterval(() => {
+        void stacks.recover().then(
+          (done) => done && clearInterval(recoveryRetry),
+          (err: unknown) => app.log.error({ err }, 'stack recovery failed'),
+        );
+      }, RECOVERY_RETRY_MS);
+      recoveryRetry.unref();
+    }
     app.log.info(
       {
         version: options.version,
@@ -222,6 +235,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
   });
   app.addHook('preClose', async () => endOpenStreams(app));
   app.addHook('onClose', async () => {
+    clearInterval(recoveryRetry);
     heartbeat?.stop();
     packages.stop();
   });
