@@ -3,6 +3,7 @@ import { challenge, HttpError, installPlumbing, loggerOptions as httpLoggerOptio
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HeartbeatResponse, HostRevokedResponse } from '../contract/index.js';
 import { createDockerClient, type DockerClient } from '../docker/index.js';
 import { TLSSocket } from 'node:tls';
 import { isManagerClientCertificate } from '../pki/index.js';
@@ -134,7 +135,8 @@ export function buildAgent(options: AgentOptions): AgentApp {
    */
   const followManager = async (status: number, text: string): Promise<void> => {
     if (!enrollment || !enrollment.managerUrl.startsWith('https://')) return;
-    let answer: { server_key?: unknown; revoked?: unknown } = {};
+    // The contract's answers (HeartbeatResponse, HostRevokedResponse), each field checked before it is believed.
+    let answer: { [K in keyof (HeartbeatResponse & HostRevokedResponse)]?: unknown } = {};
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch {
