@@ -342,7 +342,8 @@ export class StackManager {
       if (entry.isDirectory() && isStackName(entry.name)) names.add(entry.name);
     }
     for (const name of [...names].sort()) {
-      if (this.busy.has(name) || (await this.journal.read(name))) continue;
+      // An unreadable record is left for the operator, not overwritten by an adoption.
+      if (this.busy.has(name) || (await this.journal.read(name).catch(() => 'unreadable'))) continue;
       await this.adopt(name, listing).catch((err: unknown) => log.error({ stack: name, reason: describe(err) }, 'could not adopt a stack'));
     }
     this.recovered = finished;
