@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
-import type { HeartbeatBody } from '../contract/index.js';
+import type { Heartbeat as HeartbeatBody } from '../contract/index.js';
 
 export interface HeartbeatOptions {
   /** `{MANAGER_URL}/hosts/{HOST_ID}/heartbeat`. */
