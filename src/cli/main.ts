@@ -34,6 +34,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   wait: async () => (await import('./inspect-commands.js')).registerWaitCommand,
   cp: async () => (await import('./cp-command.js')).registerCpCommand,
   events: async () => (await import('./events-command.js')).registerEventsCommand,
+  healthcheck: async () => (await import('./healthcheck-command.js')).registerHealthcheckCommand,
 };
 
 /**

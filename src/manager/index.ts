@@ -18,6 +18,7 @@ export { ensureLocalHost, localAgentIdentity, type LocalHostOptions } from './lo
 export { servesTls } from './config.js';
 export { openRepository, openDatabase, sqlitePath } from './storage/open.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './storage/migrations.js';
+export { backupDatabase, restoreDatabase, verifyBackup, BackupError, BACKUP_FORMAT, type BackupSummary, type RestoreSummary } from './storage/backup.js';
 export { UniqueViolation, numberedPlaceholders, type Database, type Queryable } from './storage/database.js';
 export type { Repository, HostRecord, DeploymentRecord, UserRecord, AuditRecord, HeartbeatFigures } from './storage/repository.js';
 export { readZip, writeZip, ZipError, type ZipEntry } from './package/zip.js';

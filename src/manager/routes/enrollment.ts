@@ -35,7 +35,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext; 
     {
       schema: {
         tags: TAGS,
-        summary: 'A one-time token for `shipshape agent --enroll`',
+        summary: 'A token for `shipshape agent --enroll`: one host, or `uses` hosts',
         security: SECURED,
         body: EnrollmentTokenRequest,
         response: { 201: EnrollmentTokenResponse },
@@ -45,14 +45,15 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext; 
     async (request, reply) => {
       const at = now();
       const ttl = request.body?.ttl_seconds ?? ENROLLMENT_TOKEN_TTL.default;
+      const uses = request.body?.uses ?? 1;
       const ca = await tls.authority();
       const secret = randomBytes(32).toString('base64url');
       const id = randomUUID();
       const expiresAt = at + ttl * 1000;
-      await repo.insertEnrollmentToken({ id, tokenHash: hashKey(secret), createdBy: request.principal?.userId ?? null, createdAt: at, expiresAt });
-      await audit.record(request, { action: 'host.enrollment-token', target: id, details: { expires_at: iso(expiresAt) } });
+      await repo.insertEnrollmentToken({ id, tokenHash: hashKey(secret), createdBy: request.principal?.userId ?? null, createdAt: at, expiresAt, maxUses: uses });
+      await audit.record(request, { action: 'host.enrollment-token', target: id, details: { expires_at: iso(expiresAt), uses } });
       reply.code(201);
-      return { token: formatEnrollmentToken(secret, ca.sha256), expires_at: iso(expiresAt), ca_sha256: ca.sha256 };
+      return { token: formatEnrollmentToken(secret, ca.sha256), expires_at: iso(expiresAt), ca_sha256: ca.sha256, uses };
     },
   );
 
