@@ -1,5 +1,6 @@
 import { readEnvFile } from './env-file.js';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { hostname as machineName } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -81,6 +82,17 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
         setExit(EXIT.usage);
         return;
       }
+      // Before listening: compose starts the agent once the manager is healthy, and it reads this file.
+      const tokenFile = env.LOCAL_AGENT_TOKEN_FILE?.trim();
+      let tokenWritten = false;
+      try {
+        tokenWritten = tokenFile !== undefined && tokenFile !== '' && (await manager.writeLocalAgentToken(built, tokenFile));
+      } catch (err) {
+        await built.app.close().catch(() => undefined);
+        process.stderr.write(`shipshape manager: cannot write LOCAL_AGENT_TOKEN_FILE ${tokenFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
       try {
         await built.app.listen({ host: config.listenHost, port: config.port });
       } catch (err) {
@@ -94,6 +106,7 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       const url = `${built.scheme}://${browsableHost(config.listenHost)}:${port}`;
       const lines = [`Shipshape manager ${VERSION} on ${url}  (dashboard: ${url}/, API docs: ${url}/docs, database: ${manager.redactUrl(config.databaseUrl)})`];
       if (built.scheme === 'https') lines.push(`Manager CA (agents pin it when they enroll): sha256 ${(await built.context.tls.authority()).sha256}`);
+      if (tokenWritten) lines.push(`Enrollment token for the local agent written to ${tokenFile} (one use, valid for a day)`);
       if (built.initialAdmin?.password) {
         lines.push(`First admin, shown this once:  e-mail ${built.initialAdmin.email}  password ${built.initialAdmin.password}`);
       }
@@ -120,6 +133,54 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       await built.app.close();
     });
   registerBackupCommands(managerCommand, setExit);
+  registerInitSecretsCommand(managerCommand);
+}
+
+/**
+ * `shipshape manager init-secrets --dir DIR`: the database password and URL a compose deployment
+ * shares between PostgreSQL and the manager (deploy/compose.yaml), made once: a file that is
+ * there is kept, so running it at every `up` changes nothing.
+ */
+function registerInitSecretsCommand(managerCommand: Command): void {
+  managerCommand
+    .command('init-secrets')
+    .description('Make the database password and URL files a compose deployment reads (kept when they exist)')
+    .requiredOption('--dir <dir>', 'folder of the secret files (a volume shared with PostgreSQL and the manager)')
+    .option('--database-host <host>', "PostgreSQL's host name", 'postgres')
+    .option('--database-name <name>', 'database and role name', 'shipshape')
+    .action((options: { dir: string; databaseHost: string; databaseName: string }) => {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.databaseName)) throw new UsageError(`--database-name must be a plain lower-case name, not "${options.databaseName}"`);
+      if (!/^[A-Za-z0-9.-]{1,253}$/.test(options.databaseHost)) throw new UsageError(`--database-host must be a host name, not "${options.databaseHost}"`);
+      mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+      const passwordFile = join(options.dir, 'postgres_password');
+      const made: string[] = [];
+      if (writeOnce(passwordFile, randomBytes(24).toString('base64url'))) made.push('postgres_password');
+      const password = readText(passwordFile);
+      const url = `postgres://${options.databaseName}:${encodeURIComponent(password)}@${options.databaseHost}:5432/${options.databaseName}`;
+      if (writeOnce(join(options.dir, 'database_url'), url)) made.push('database_url');
+      process.stdout.write(made.length > 0 ? `Wrote ${made.join(', ')} in ${options.dir}\n` : `The secrets in ${options.dir} are there already; nothing changed\n`);
+    });
+}
+
+/** Creates `file` (mode 0600) with `text` unless it exists; true when it wrote it. */
+function writeOnce(file: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new UsageError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function readText(file: string): string {
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** Secrets may come from files (NAME_FILE); this manager's data lives in DATA_DIR unless DATABASE_URL says otherwise. */

@@ -14,7 +14,7 @@ export {
 } from './config.js';
 export { HttpAgentClient, agentBaseUrl, type AgentClient, type AgentContainer, type AgentResult, type AgentTarget, type AgentTls } from './agent-client.js';
 export { GENERATED_ADMIN_EMAIL, type InitialAdmin } from './first-admin.js';
-export { ensureLocalHost, localAgentIdentity, type LocalHostOptions } from './local-host.js';
+export { ensureLocalHost, localAgentIdentity, writeLocalAgentToken, type LocalHostOptions } from './local-host.js';
 export { servesTls } from './config.js';
 export { openRepository, openDatabase, sqlitePath } from './storage/open.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './storage/migrations.js';
