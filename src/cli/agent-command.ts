@@ -33,7 +33,7 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
       'after',
       '\nAn enrolled agent (--enroll) starts from WORK_DIR alone. Otherwise SERVER_KEY is required, with MANAGER_URL and HOST_ID for heartbeats.\n' +
         'Settings (environment or .env): SERVER_KEY, MANAGER_URL, HOST_ID, HEARTBEAT_INTERVAL, API_PORT, API_HOST, INSECURE_HTTP,\n' +
-        'ENROLL_TOKEN (+ MANAGER_URL, ENROLL_ADDRESS: enroll on the first start), SERVER_KEY_FILE and ENROLL_TOKEN_FILE,\n' +
+        'ENROLL_TOKEN (+ MANAGER_URL, ENROLL_ADDRESS, ENROLL_HOSTNAME: enroll on the first start), SERVER_KEY_FILE and ENROLL_TOKEN_FILE,\n' +
         'DOCKER_SOCKET, WORK_DIR, MAX_CONTAINERS, MAX_CPU_PERCENT, MAX_MEMORY_PERCENT, ANALYSIS_GATE, ANALYSIS_CONFIG,\n' +
         'PACKAGE_MAX_MB, PACKAGE_MAX_EXPANDED_MB, PACKAGE_MAX_FILES, PACKAGE_MAX_RATIO, LOG_LEVEL. See docs/agent.md.\n',
     )
@@ -86,7 +86,8 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
             token: options.enroll,
             managerUrl: options.manager,
             workDir: base.config.workDir,
-            hostname: hostname(),
+            // A pod's host name is its own; a DaemonSet names the node (docs/deploy.md, "Kubernetes").
+            hostname: env.ENROLL_HOSTNAME?.trim() || hostname(),
             apiPort: base.config.apiPort || 8003,
             ...(options.address ? { address: options.address } : {}),
             ...(base.config.maxContainers ? { maxContainers: base.config.maxContainers } : {}),

@@ -144,7 +144,7 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
 function registerInitSecretsCommand(managerCommand: Command): void {
   managerCommand
     .command('init-secrets')
-    .description('Make the database password and URL files a compose deployment reads (kept when they exist)')
+    .description('Make the database password and URL and an admin password as files a deployment reads (kept when they exist)')
     .requiredOption('--dir <dir>', 'folder of the secret files (a volume shared with PostgreSQL and the manager)')
     .option('--database-host <host>', "PostgreSQL's host name", 'postgres')
     .option('--database-name <name>', 'database and role name', 'shipshape')
@@ -158,6 +158,8 @@ function registerInitSecretsCommand(managerCommand: Command): void {
       const password = readText(passwordFile);
       const url = `postgres://${options.databaseName}:${encodeURIComponent(password)}@${options.databaseHost}:5432/${options.databaseName}`;
       if (writeOnce(join(options.dir, 'database_url'), url)) made.push('database_url');
+      // For ADMIN_PASSWORD_FILE where no log shows the generated one (Kubernetes: two replicas).
+      if (writeOnce(join(options.dir, 'admin_password'), randomBytes(18).toString('base64url'))) made.push('admin_password');
       process.stdout.write(made.length > 0 ? `Wrote ${made.join(', ')} in ${options.dir}\n` : `The secrets in ${options.dir} are there already; nothing changed\n`);
     });
 }
