@@ -46,6 +46,7 @@ export function imageRootfs(repoRoot: string): TarEntry[] {
   dir('tmp', 0o1777);
   dir('data', 0o700, APP_USER);
   dir('secrets', 0o700, APP_USER);
+  dir('backups', 0o700, APP_USER);
   dir('var/lib/shipshape/agent', 0o700, APP_USER);
 
   file('app/package.json', join(repoRoot, 'package.json'), 0o644);
