@@ -88,7 +88,10 @@ export function defineBackupTests(kind: DatabaseKind): void {
       })();
       const file = join(scratch, `${kind}-backup.jsonl`);
       try {
-        while (writes < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+        for (let waited = 0; writes < 2; waited++) {
+          assert.ok(waited < 3000, 'the load is running');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
         const { stdout } = await run(process.execPath, [CLI, 'manager', 'backup', '--database', sourceUrl, '--to', file], { timeout: 120_000 });
         assert.match(stdout, /Backed up .* \(schema \d+\) to /);
         assert.doesNotMatch(stdout, /shipshape_test:shipshape_test@/, 'the password in the URL is not printed');
