@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, rmSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -83,6 +83,8 @@ export async function backupDatabase(databaseUrl: string, file: string, options:
   if (!existsSync(source)) throw new BackupError(`no database at ${source}`);
   const copy = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.sqlite`);
   try {
+    // The copy holds the signing secret and the CA key too: owner-only before a byte is in it.
+    closeSync(openSync(copy, 'wx', 0o600));
     const live = new BetterSqlite3(source, { fileMustExist: true });
     try {
       live.pragma('busy_timeout = 5000');
