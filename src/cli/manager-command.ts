@@ -223,7 +223,7 @@ function registerBackupCommands(managerCommand: Command, setExit: (code: number)
       .option('--env-file <file>', 'settings file (default: ./.env when there is one); the environment wins over it')
       .option('--database <url>', 'sqlite:<path> or postgres://… (overrides DATABASE_URL)')
       .option('--data-dir <dir>', 'folder of the SQLite database (overrides DATA_DIR, default ./data)');
-  const run = async (options: BackupCliOptions, work: (manager: ManagerModule, databaseUrl: string) => Promise<string>) => {
+  const run = async (options: BackupCliOptions, work: (manager: ManagerModule, databaseUrl: string) => Promise<string | undefined>) => {
     const manager = await loadManager();
     const settings = managerSettings(manager, options);
     if (!settings.ok) {
@@ -233,7 +233,8 @@ function registerBackupCommands(managerCommand: Command, setExit: (code: number)
     }
     const databaseUrl = settings.env.DATABASE_URL!;
     try {
-      process.stdout.write(`${await work(manager, databaseUrl)}\n`);
+      const said = await work(manager, databaseUrl);
+      if (said !== undefined) process.stdout.write(`${said}\n`);
     } catch (err) {
       // A driver's message may carry the URL, password included.
       const message = ((err as Error).message ?? String(err)).replace(/([a-z]+:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
@@ -243,12 +244,17 @@ function registerBackupCommands(managerCommand: Command, setExit: (code: number)
   };
   common(managerCommand.command('backup'))
     .description("Write a consistent backup of the manager's database while managers keep using it")
-    .requiredOption('--to <file>', 'the backup file to write (mode 0600: it holds the signing secret and the CA key)')
+    .requiredOption('--to <file>', 'the backup file to write (mode 0600: it holds the signing secret and the CA key); - for standard output')
     .action(async (options: BackupCliOptions) =>
       run(options, async (manager, databaseUrl) => {
-        const summary = await manager.backupDatabase(databaseUrl, resolve(options.to!));
+        const toStdout = options.to === '-';
+        const summary = await manager.backupDatabase(databaseUrl, toStdout ? process.stdout : resolve(options.to!));
         const rows = Object.entries(summary.counts).map(([table, n]) => `${table} ${n}`).join(', ');
-        return `Backed up ${manager.redactUrl(databaseUrl)} (schema ${summary.schemaVersion}) to ${summary.file}: ${rows}; sha256 ${summary.sha256}`;
+        const said = `Backed up ${manager.redactUrl(databaseUrl)} (schema ${summary.schemaVersion}) to ${toStdout ? 'standard output' : summary.file}: ${rows}; sha256 ${summary.sha256}`;
+        if (!toStdout) return said;
+        // Standard output is the backup: the summary goes to standard error.
+        process.stderr.write(`${said}\n`);
+        return undefined;
       }),
     );
   common(managerCommand.command('restore'))

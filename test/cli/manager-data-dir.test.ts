@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { openDatabase } from '../../src/manager/index.js';
+import { openDatabase, restoreDatabase } from '../../src/manager/index.js';
 
 const run = promisify(execFile);
 const CLI = join(process.cwd(), 'bin', 'shipshape.js');
@@ -39,5 +39,18 @@ describe('the manager data folder', () => {
     assert.match(byDefault.out, new RegExp(`no database at ${join(scratch, 'data', 'shipshape.db')}`), 'the default is ./data');
     const url = await manager(['backup', '--to', join(scratch, 'd.jsonl')], { DATA_DIR: join(scratch, 'nothing'), DATABASE_URL: `sqlite:${join(dir, 'shipshape.db')}` });
     assert.equal(url.code, 0, url.out);
+  });
+
+  it('writes a backup to standard output with --to -, its summary to standard error, and it restores', async () => {
+    const dir = join(scratch, 'streamed');
+    const db = await openDatabase(`sqlite:${join(dir, 'shipshape.db')}`);
+    await db.run("INSERT INTO settings (key, value) VALUES ('k', 'v')");
+    await db.close();
+    const { stdout, stderr } = await run(process.execPath, [CLI, 'manager', 'backup', '--data-dir', dir, '--to', '-'], { cwd: scratch, maxBuffer: 64 * 2 ** 20 });
+    assert.match(stderr, /Backed up .* to standard output/);
+    const file = join(scratch, 'streamed.jsonl');
+    writeFileSync(file, stdout);
+    const restored = await restoreDatabase(`sqlite:${join(scratch, 'restored', 'shipshape.db')}`, file);
+    assert.equal(restored.counts.settings, 1);
   });
 });

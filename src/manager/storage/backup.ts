@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, openSync, rmSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
@@ -67,12 +68,15 @@ interface BackupHeader {
  * process cannot tear it), then the copy is exported. PostgreSQL: one REPEATABLE READ, read-only
  * transaction sees a single snapshot of every table.
  */
-export async function backupDatabase(databaseUrl: string, file: string, options: { cwd?: string; now?: () => number } = {}): Promise<BackupSummary> {
+/** A file to write, or a stream (a backup to stdout, out of a container without a shell). */
+export type BackupTarget = string | NodeJS.WritableStream;
+
+export async function backupDatabase(databaseUrl: string, target: BackupTarget, options: { cwd?: string; now?: () => number } = {}): Promise<BackupSummary> {
   const now = options.now ?? Date.now;
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
     const db = new PostgresDatabase(databaseUrl, { max: 1 });
     try {
-      return await db.readSnapshot((tx) => exportTo(tx, 'postgres', file, now));
+      return await db.readSnapshot((tx) => exportTo(tx, 'postgres', target, now));
     } finally {
       await db.close();
     }
@@ -81,7 +85,8 @@ export async function backupDatabase(databaseUrl: string, file: string, options:
   const source = sqlitePath(databaseUrl, options.cwd);
   if (source === ':memory:') throw new BackupError('an in-memory database cannot be backed up from another process');
   if (!existsSync(source)) throw new BackupError(`no database at ${source}`);
-  const copy = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.sqlite`);
+  // Beside the backup (same file system, its owner's folder), or in the temporary folder for a stream.
+  const copy = typeof target === 'string' ? join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.sqlite`) : join(tmpdir(), `shipshape-backup-${randomBytes(6).toString('hex')}.sqlite`);
   try {
     // The copy holds the signing secret and the CA key too: owner-only before a byte is in it.
     closeSync(openSync(copy, 'wx', 0o600));
@@ -95,7 +100,7 @@ export async function backupDatabase(databaseUrl: string, file: string, options:
     }
     const db = new SqliteDatabase(copy);
     try {
-      return await db.readSnapshot((tx) => exportTo(tx, 'sqlite', file, now));
+      return await db.readSnapshot((tx) => exportTo(tx, 'sqlite', target, now));
     } finally {
       await db.close();
     }
@@ -104,14 +109,62 @@ export async function backupDatabase(databaseUrl: string, file: string, options:
   }
 }
 
-async function exportTo(tx: Queryable, dialect: Database['dialect'], file: string, now: () => number): Promise<BackupSummary> {
+/** Where a backup goes: a file (written aside, then renamed into place) or a stream (`--to -`). */
+interface Sink {
+  write(text: string): Promise<void>;
+  /** Called once everything is written; returns the bytes written. */
+  finish(): Promise<number>;
+  abort(): Promise<void>;
+}
+
+async function fileSink(file: string): Promise<Sink> {
+  const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
+  const handle = await open(partial, 'wx', 0o600);
+  return {
+    write: async (text) => {
+      await handle.write(text);
+    },
+    finish: async () => {
+      await handle.sync();
+      await handle.close();
+      await rename(partial, file);
+      return (await stat(file)).size;
+    },
+    abort: async () => {
+      await handle.close();
+      await rm(partial, { force: true });
+    },
+  };
+}
+
+function streamSink(stream: NodeJS.WritableStream): Sink {
+  let bytes = 0;
+  return {
+    write: (text) =>
+      new Promise((resolve, reject) => {
+        bytes += Buffer.byteLength(text);
+        const onError = (err: Error) => reject(err);
+        stream.once('error', onError);
+        const done = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        if (stream.write(text)) done();
+        else stream.once('drain', done);
+      }),
+    finish: async () => bytes,
+    // A stream cut short has no last line: `restore` refuses it.
+    abort: async () => undefined,
+  };
+}
+
+async function exportTo(tx: Queryable, dialect: Database['dialect'], target: BackupTarget, now: () => number): Promise<BackupSummary> {
   const schemaVersion = await schemaVersionOf(tx);
   if (schemaVersion > SCHEMA_VERSION) {
     throw new BackupError(`the database has schema version ${schemaVersion}, newer than this manager's ${SCHEMA_VERSION}: back it up with the newer manager`);
   }
   const tables = orderTables(await tableNames(tx, dialect));
-  const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
-  const handle = await open(partial, 'wx', 0o600);
+  const sink = typeof target === 'string' ? await fileSink(target) : streamSink(target);
   const digest = createHash('sha256');
   const counts: Record<string, number> = {};
   let sha256 = '';
@@ -121,7 +174,7 @@ async function exportTo(tx: Queryable, dialect: Database['dialect'], file: strin
     const text = buffered.join('');
     buffered = [];
     size = 0;
-    await handle.write(text);
+    await sink.write(text);
   };
   const emit = async (value: unknown) => {
     const line = `${JSON.stringify(value)}\n`;
@@ -130,6 +183,7 @@ async function exportTo(tx: Queryable, dialect: Database['dialect'], file: strin
     size += line.length;
     if (size > 1 << 20) await flush();
   };
+  let bytes: number;
   try {
     const header: BackupHeader = { format: BACKUP_FORMAT, version: BACKUP_VERSION, schema_version: schemaVersion, dialect, created_at: new Date(now()).toISOString() };
     await emit(header);
@@ -155,16 +209,13 @@ async function exportTo(tx: Queryable, dialect: Database['dialect'], file: strin
     }
     await flush();
     sha256 = digest.digest('hex');
-    await handle.write(`${JSON.stringify({ end: true, counts, sha256 })}\n`);
-    await handle.sync();
+    await sink.write(`${JSON.stringify({ end: true, counts, sha256 })}\n`);
+    bytes = await sink.finish();
   } catch (err) {
-    await handle.close();
-    await rm(partial, { force: true });
+    await sink.abort();
     throw err;
   }
-  await handle.close();
-  await rename(partial, file);
-  return { file, dialect, schemaVersion, counts, sha256, bytes: (await stat(file)).size };
+  return { file: typeof target === 'string' ? target : '-', dialect, schemaVersion, counts, sha256, bytes };
 }
 
 /**
