@@ -3,6 +3,8 @@
 // quick when everything is there; installs what is missing when it can (root on Debian), and
 // otherwise stops with a message saying how to get it.
 //
+// Also: kubectl (Debian's kubernetes-client) for the deploy/k8s rendering test.
+//
 // Environment knobs:
 //   SHIPSHAPE_NEED_DOCKER=1        also require a running Docker engine (implied when a compiled
 //                                  test file under dist/test/ has `.docker.` in its name)
@@ -68,6 +70,15 @@ const requirements = [
       `linked busybox at ${BUSYBOX}. Start an engine (for example \`sudo systemctl start docker\`, or install it with ` +
       '`sudo apt-get install docker.io` and run `sudo dockerd &`) or set DOCKER_HOST to one you can reach, and ' +
       'install busybox with `sudo apt-get install busybox-static`.',
+  },
+  {
+    // test/deploy renders deploy/k8s with `kubectl kustomize`; Debian's kubectl 1.20 (kustomize
+    // v2) renders the subset deploy/k8s uses as a current one does.
+    name: 'kubectl (renders the Kubernetes manifests in deploy/k8s)',
+    needed: () => true,
+    check: () => findExecutable('kubectl') !== undefined,
+    install: () => [aptInstall('kubernetes-client')],
+    manual: 'kubectl is missing: install it (`sudo apt-get install kubernetes-client`, or any kubectl with `kubectl kustomize`).',
   },
   {
     name: 'PostgreSQL (the *.pg.* tests)',

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { readSecretFiles } from '../settings/index.js';
 import { EXIT } from './exit.js';
 import { VERSION } from './version.js';
 
@@ -32,12 +33,19 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
       'after',
       '\nAn enrolled agent (--enroll) starts from WORK_DIR alone. Otherwise SERVER_KEY is required, with MANAGER_URL and HOST_ID for heartbeats.\n' +
         'Settings (environment or .env): SERVER_KEY, MANAGER_URL, HOST_ID, HEARTBEAT_INTERVAL, API_PORT, API_HOST, INSECURE_HTTP,\n' +
+        'ENROLL_TOKEN (+ MANAGER_URL, ENROLL_ADDRESS, ENROLL_HOSTNAME: enroll on the first start), SERVER_KEY_FILE and ENROLL_TOKEN_FILE,\n' +
         'DOCKER_SOCKET, WORK_DIR, MAX_CONTAINERS, MAX_CPU_PERCENT, MAX_MEMORY_PERCENT, ANALYSIS_GATE, ANALYSIS_CONFIG,\n' +
         'PACKAGE_MAX_MB, PACKAGE_MAX_EXPANDED_MB, PACKAGE_MAX_FILES, PACKAGE_MAX_RATIO, LOG_LEVEL. See docs/agent.md.\n',
     )
     .action(async (options: AgentCliOptions) => {
       const agent = await loadAgent();
-      const env = agent.mergeDotenv(process.env, readEnvFile(options.envFile));
+      const secrets = readSecretFiles(agent.mergeDotenv(process.env, readEnvFile(options.envFile)), ['SERVER_KEY', 'ENROLL_TOKEN']);
+      if (secrets.problems.length > 0) {
+        for (const problem of secrets.problems) process.stderr.write(`shipshape agent: ${problem}\n`);
+        setExit(EXIT.usage);
+        return;
+      }
+      const { env } = secrets;
       if (options.port !== undefined) env.API_PORT = options.port;
       if (options.host !== undefined) env.API_HOST = options.host;
       if (options.insecure) env.INSECURE_HTTP = 'true';
@@ -53,25 +61,45 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
         setExit(EXIT.usage);
         return;
       }
+      // ENROLL_TOKEN (or its _FILE) with MANAGER_URL: enroll on the first start, then serve, as a
+      // DaemonSet's pods do on each node (docs/deploy.md, "Kubernetes"); a later start finds WORK_DIR enrolled.
+      let enrollOnStart = false;
+      if (options.enroll === undefined && env.ENROLL_TOKEN?.trim()) {
+        let existing: ReturnType<AgentModule['readEnrollment']>;
+        try {
+          existing = agent.readEnrollment(base.config.workDir);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
+        if (!existing) {
+          if (!env.MANAGER_URL?.trim()) return fail('ENROLL_TOKEN needs MANAGER_URL, the manager to enroll with');
+          options.enroll = env.ENROLL_TOKEN.trim();
+          options.manager = env.MANAGER_URL.trim();
+          if (!options.address && env.ENROLL_ADDRESS?.trim()) options.address = env.ENROLL_ADDRESS.trim();
+          enrollOnStart = true;
+        }
+        delete env.MANAGER_URL;
+      }
       if (options.enroll !== undefined && options.manager !== undefined) {
         try {
           const enrolled = await agent.enroll({
             token: options.enroll,
             managerUrl: options.manager,
             workDir: base.config.workDir,
-            hostname: hostname(),
+            // A pod's host name is its own; a DaemonSet names the node (docs/deploy.md, "Kubernetes").
+            hostname: env.ENROLL_HOSTNAME?.trim() || hostname(),
             apiPort: base.config.apiPort || 8003,
             ...(options.address ? { address: options.address } : {}),
             ...(base.config.maxContainers ? { maxContainers: base.config.maxContainers } : {}),
           });
           process.stdout.write(
             `Enrolled as host ${enrolled.hostId} at ${enrolled.managerUrl} (manager CA pinned: sha256 ${enrolled.caSha256}).\n` +
-              `Its key, certificate and the pin are in ${join(base.config.workDir, agent.ENROLLMENT_FILE)}; start the agent with: shipshape agent\n`,
+              (enrollOnStart ? '' : `Its key, certificate and the pin are in ${join(base.config.workDir, agent.ENROLLMENT_FILE)}; start the agent with: shipshape agent\n`),
           );
         } catch (err) {
           return fail(err instanceof agent.EnrollmentError ? err.message : `enrollment failed: ${(err as Error).message}`);
         }
-        return;
+        if (!enrollOnStart) return;
       }
       let enrollment: ReturnType<AgentModule['readEnrollment']>;
       try {

@@ -37,6 +37,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   secrets: async () => (await import('./secrets-command.js')).registerSecretsCommand,
   sbom: async () => (await import('./sbom-command.js')).registerSbomCommand,
   scan: async () => (await import('./scan-command.js')).registerScanCommand,
+  healthcheck: async () => (await import('./healthcheck-command.js')).registerHealthcheckCommand,
 };
 
 /**

@@ -190,10 +190,19 @@ export type HostStatusResponse = Static<typeof HostStatusResponse>;
 
 export const ENROLLMENT_TOKEN_TTL = { default: 3_600, min: 60, max: 7 * 86_400 } as const;
 
+export const ENROLLMENT_TOKEN_MAX_USES = 10_000;
+
 export const EnrollmentTokenRequest = Type.Object(
   {
     ttl_seconds: Type.Optional(
       Type.Integer({ minimum: ENROLLMENT_TOKEN_TTL.min, maximum: ENROLLMENT_TOKEN_TTL.max, description: `Seconds the token stays usable; default ${ENROLLMENT_TOKEN_TTL.default}` }),
+    ),
+    uses: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: ENROLLMENT_TOKEN_MAX_USES,
+        description: 'Hosts the token may enroll, each with its own key and certificate (a Kubernetes DaemonSet: its nodes); default 1',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -201,8 +210,9 @@ export const EnrollmentTokenRequest = Type.Object(
 export type EnrollmentTokenRequest = Static<typeof EnrollmentTokenRequest>;
 
 export const EnrollmentTokenResponse = Type.Object({
-  token: Type.String({ description: 'For `shipshape agent --enroll TOKEN --manager URL`; usable once; it carries the pin of the manager CA. Shown once.' }),
+  token: Type.String({ description: 'For `shipshape agent --enroll TOKEN --manager URL`; usable `uses` times; it carries the pin of the manager CA. Shown once.' }),
   expires_at: Timestamp(),
+  uses: Type.Integer({ description: 'Hosts it may enroll' }),
   ca_sha256: Type.String({ description: "SHA-256 of the manager CA's certificate, hex" }),
 });
 export type EnrollmentTokenResponse = Static<typeof EnrollmentTokenResponse>;

@@ -8,6 +8,9 @@ export interface TarEntry {
   type: 'file' | 'directory' | 'symlink';
   mode: number;
   mtime?: Date;
+  /** Owner; root (0) unless given. */
+  uid?: number;
+  gid?: number;
   /** Symlinks: where the link points. */
   linkname?: string;
   /** Files: the bytes, or a file on disk of `size` bytes read when the archive gets there. */
@@ -46,6 +49,8 @@ async function* tarChunks(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>)
       type: entry.type === 'file' ? '0' : entry.type === 'directory' ? '5' : '2',
       linkname: pax['linkpath'] ? '' : entry.linkname,
       mtime: entry.mtime,
+      uid: entry.uid,
+      gid: entry.gid,
     });
     if (entry.type !== 'file' || size === 0) continue;
     if (Buffer.isBuffer(entry.content)) {
@@ -96,14 +101,16 @@ interface Header {
   type: string;
   linkname?: string;
   mtime?: Date;
+  uid?: number;
+  gid?: number;
 }
 
 function header(h: Header): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(h.name, 0, 100, 'utf8');
   octal(block, h.mode & 0o7777, 100, 8);
-  octal(block, 0, 108, 8);
-  octal(block, 0, 116, 8);
+  octal(block, h.uid ?? 0, 108, 8);
+  octal(block, h.gid ?? 0, 116, 8);
   octal(block, h.size, 124, 12);
   octal(block, Math.floor((h.mtime?.getTime() ?? 0) / 1000), 136, 12);
   block.write(h.type, 156, 1, 'ascii');

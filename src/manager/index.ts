@@ -14,10 +14,11 @@ export {
 } from './config.js';
 export { HttpAgentClient, agentBaseUrl, type AgentClient, type AgentContainer, type AgentResult, type AgentTarget, type AgentTls } from './agent-client.js';
 export { GENERATED_ADMIN_EMAIL, type InitialAdmin } from './first-admin.js';
-export { ensureLocalHost, localAgentIdentity, type LocalHostOptions } from './local-host.js';
+export { ensureLocalHost, localAgentIdentity, writeLocalAgentToken, type LocalHostOptions } from './local-host.js';
 export { servesTls } from './config.js';
 export { openRepository, openDatabase, sqlitePath } from './storage/open.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './storage/migrations.js';
+export { backupDatabase, restoreDatabase, verifyBackup, BackupError, BACKUP_FORMAT, type BackupSummary, type RestoreSummary } from './storage/backup.js';
 export { UniqueViolation, numberedPlaceholders, type Database, type Queryable } from './storage/database.js';
 export type { Repository, HostRecord, DeploymentRecord, UserRecord, AuditRecord, HeartbeatFigures } from './storage/repository.js';
 export { readZip, writeZip, ZipError, type ZipEntry } from './package/zip.js';

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { agentCommonName, certificateSha256, generateKeyPair } from '../pki/index.js';
 import type { Manager } from './app.js';
+import { issueEnrollmentToken } from './routes/enrollment.js';
 import { hashKey, mintServerKey } from './security/keys.js';
 import { newHostRecord } from './storage/index.js';
 
@@ -55,4 +58,27 @@ export async function localAgentIdentity(
   const certificate = ca.issue({ commonName: agentCommonName(host.hostId), publicKeyPem: keys.publicKeyPem, names: ['127.0.0.1', 'localhost'], use: 'both', days: 397 });
   await repo.setHostCertificate(host.hostId, certificateSha256(certificate), now());
   return { managerUrl, hostId: host.hostId, serverKey: host.serverKey, caCertificate: ca.certificatePem, caSha256: ca.sha256, certificate, privateKey: keys.privateKeyPem, heartbeatInterval };
+}
+
+/** A day: long enough for a slow first `docker compose up`, short enough to be worthless later. */
+const LOCAL_TOKEN_TTL_SECONDS = 86_400;
+
+/**
+ * `LOCAL_AGENT_TOKEN_FILE` (docs/deploy.md, "One host"): a one-use enrollment token for the agent
+ * that runs beside the manager in compose, written (mode 0600) only when the file is not there, so
+ * a restart does not make a new one. The agent enrolls with it on its first start.
+ */
+export async function writeLocalAgentToken(manager: Manager, file: string): Promise<boolean> {
+  if (existsSync(file)) return false;
+  const { token } = await issueEnrollmentToken(manager.context, { ttlSeconds: LOCAL_TOKEN_TTL_SECONDS, uses: 1, createdBy: null });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const partial = `${file}.partial`;
+  const fd = openSync(partial, 'w', 0o600);
+  try {
+    writeSync(fd, `${token}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(partial, file);
+  return true;
 }

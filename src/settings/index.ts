@@ -66,3 +66,4 @@ export function listenDecision(options: { host: string; tls: boolean; insecure: 
   };
 }
 export { parseAllowedHostPaths, parseAllowRules } from './gate.js';
+export { readSecretFiles } from './secret-files.js';

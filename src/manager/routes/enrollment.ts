@@ -22,6 +22,21 @@ const AGENT_CERT_DAYS = 825;
 /** Per client address: room for a provisioning script enrolling a rack behind one NAT. */
 export const ENROLLMENTS_PER_MINUTE = 60;
 
+/** A new enrollment token, stored hashed and audited; the answer of `POST /hosts/enrollment-tokens`. */
+export async function issueEnrollmentToken(
+  ctx: ManagerContext,
+  options: { ttlSeconds: number; uses: number; createdBy: string | null; request?: Parameters<ManagerContext['audit']['record']>[0] },
+): Promise<{ token: string; expires_at: string; ca_sha256: string; uses: number }> {
+  const at = ctx.now();
+  const ca = await ctx.tls.authority();
+  const secret = randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const expiresAt = at + options.ttlSeconds * 1000;
+  await ctx.repo.insertEnrollmentToken({ id, tokenHash: hashKey(secret), createdBy: options.createdBy, createdAt: at, expiresAt, maxUses: options.uses });
+  await ctx.audit.record(options.request, { action: 'host.enrollment-token', target: id, details: { expires_at: iso(expiresAt), uses: options.uses } });
+  return { token: formatEnrollmentToken(secret, ca.sha256), expires_at: iso(expiresAt), ca_sha256: ca.sha256, uses: options.uses };
+}
+
 /**
  * Enrollment (docs/manager.md, "Enrollment"): an admin asks for a one-time token, and an agent
  * that holds it registers itself, gets its key and a certificate for a key pair it made, and
@@ -35,7 +50,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext; 
     {
       schema: {
         tags: TAGS,
-        summary: 'A one-time token for `shipshape agent --enroll`',
+        summary: 'A token for `shipshape agent --enroll`: one host, or `uses` hosts',
         security: SECURED,
         body: EnrollmentTokenRequest,
         response: { 201: EnrollmentTokenResponse },
@@ -43,16 +58,14 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext; 
       config: { access: 'admin', errorShape: 'detail' },
     },
     async (request, reply) => {
-      const at = now();
-      const ttl = request.body?.ttl_seconds ?? ENROLLMENT_TOKEN_TTL.default;
-      const ca = await tls.authority();
-      const secret = randomBytes(32).toString('base64url');
-      const id = randomUUID();
-      const expiresAt = at + ttl * 1000;
-      await repo.insertEnrollmentToken({ id, tokenHash: hashKey(secret), createdBy: request.principal?.userId ?? null, createdAt: at, expiresAt });
-      await audit.record(request, { action: 'host.enrollment-token', target: id, details: { expires_at: iso(expiresAt) } });
+      const issued = await issueEnrollmentToken(ctx, {
+        ttlSeconds: request.body?.ttl_seconds ?? ENROLLMENT_TOKEN_TTL.default,
+        uses: request.body?.uses ?? 1,
+        createdBy: request.principal?.userId ?? null,
+        request,
+      });
       reply.code(201);
-      return { token: formatEnrollmentToken(secret, ca.sha256), expires_at: iso(expiresAt), ca_sha256: ca.sha256 };
+      return issued;
     },
   );
 

@@ -22,6 +22,11 @@ export interface Database extends Queryable {
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
+   * Runs `work` in a read-only transaction that sees one consistent state of the database while
+   * others go on writing (PostgreSQL: REPEATABLE READ; SQLite: a WAL read transaction).
+   */
+  readSnapshot<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
    * A write whose loss in a crash costs nothing, such as a heartbeat (the next one repeats it):
    * PostgreSQL need not wait for the disk before answering. Elsewhere the same as `run`.
    */

@@ -148,14 +148,29 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       `CREATE UNIQUE INDEX deployments_live_name ON deployments (name) WHERE state IN ('pending', 'deploying', 'running', 'degraded', 'stopped')`,
     ],
   },
+  {
+    version: 5,
+    name: 'enrollment tokens for several hosts',
+    statements: [
+      // A token for a fleet (a Kubernetes DaemonSet's nodes) enrolls up to max_uses hosts, each
+      // with its own key and certificate; host_id is the last one it enrolled.
+      'ALTER TABLE enrollment_tokens ADD COLUMN max_uses INTEGER NOT NULL DEFAULT 1',
+      'ALTER TABLE enrollment_tokens ADD COLUMN uses INTEGER NOT NULL DEFAULT 0',
+      'UPDATE enrollment_tokens SET uses = 1 WHERE used_at IS NOT NULL',
+    ],
+  },
 ];
 
-/** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */
-export async function migrate(db: Database, now: () => number = Date.now): Promise<number[]> {
+/**
+ * Applies the migrations not applied yet, each in its own transaction, up to `upTo` (default: all;
+ * a restore first builds the schema its backup was made with). Returns their versions.
+ */
+export async function migrate(db: Database, now: () => number = Date.now, upTo = Infinity): Promise<number[]> {
   return db.withMigrationLock(async () => {
     await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
+      if (migration.version > upTo) break;
       const done = await db.transaction(async (tx) => {
         if (await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [migration.version])) return false;
         for (const statement of migration.statements) await tx.run(statement);

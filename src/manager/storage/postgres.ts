@@ -88,6 +88,25 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  async readSnapshot<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await work(new ClientQueryable(client, (sql) => this.numbered(sql)));
+      } finally {
+        try {
+          await client.query('COMMIT');
+        } catch {
+          broken = true;
+        }
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {

@@ -55,6 +55,8 @@ export interface EnrollmentTokenRecord {
   createdBy: string | null;
   createdAt: number;
   expiresAt: number;
+  /** Hosts it may enroll; 1 unless given. */
+  maxUses?: number;
 }
 
 /** A just-registered host: offline and without figures until its first heartbeat. */
@@ -471,24 +473,25 @@ export class SqlRepository implements Repository {
   }
 
   async insertEnrollmentToken(token: EnrollmentTokenRecord): Promise<void> {
-    await this.db.run('INSERT INTO enrollment_tokens (id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
+    await this.db.run('INSERT INTO enrollment_tokens (id, token_hash, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?)', [
       token.id,
       token.tokenHash,
       token.createdBy,
       token.createdAt,
       token.expiresAt,
+      token.maxUses ?? 1,
     ]);
   }
 
   async enrollmentTokenUsable(tokenHash: string, now: number): Promise<boolean> {
-    return (await this.db.get('SELECT id FROM enrollment_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now])) !== undefined;
+    return (await this.db.get('SELECT id FROM enrollment_tokens WHERE token_hash = ? AND uses < max_uses AND expires_at > ?', [tokenHash, now])) !== undefined;
   }
 
   async enrollHost(tokenHash: string, host: HostRecord, now: number): Promise<'enrolled' | 'invalid-token' | 'address-taken'> {
     try {
       return await this.db.transaction(async (tx) => {
-        // Conditional, so that of two enrollments racing with one token only one spends it.
-        const spent = await tx.run('UPDATE enrollment_tokens SET used_at = ?, host_id = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [
+        // Conditional, so that of two enrollments racing for a token's last use only one spends it.
+        const spent = await tx.run('UPDATE enrollment_tokens SET uses = uses + 1, used_at = ?, host_id = ? WHERE token_hash = ? AND uses < max_uses AND expires_at > ?', [
           now,
           host.id,
           tokenHash,

@@ -65,6 +65,18 @@ export class SqliteDatabase implements Database {
     });
   }
 
+  async readSnapshot<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      // DEFERRED: the snapshot starts at the first read and never blocks a writer in WAL mode.
+      this.db.exec('BEGIN DEFERRED');
+      try {
+        return await work(this.direct);
+      } finally {
+        if (this.db.inTransaction) this.db.exec('COMMIT');
+      }
+    });
+  }
+
   async withMigrationLock<T>(work: () => Promise<T>): Promise<T> {
     // Each migration runs in its own IMMEDIATE transaction and re-checks that it is still due,
     // which is all another process on the same file needs.

@@ -304,5 +304,15 @@ export function defineRepositoryTests(kind: DatabaseKind): void {
       const registered = await Promise.all(hosts.map((h) => repo.getHost(h.id)));
       assert.equal(registered.filter(Boolean).length, 1);
     });
+
+    it('a token for several hosts enrolls that many, each its own host, even when they race', async () => {
+      const fleet = { id: randomUUID(), tokenHash: randomUUID(), createdBy: null, createdAt: 1, expiresAt: 10_000, maxUses: 3 };
+      await repo.insertEnrollmentToken(fleet);
+      const hosts = Array.from({ length: 5 }, () => host());
+      const outcomes = await Promise.all(hosts.map((h) => repo.enrollHost(fleet.tokenHash, h, 5_000)));
+      assert.deepEqual([...outcomes].sort(), ['enrolled', 'enrolled', 'enrolled', 'invalid-token', 'invalid-token']);
+      assert.equal((await Promise.all(hosts.map((h) => repo.getHost(h.id)))).filter(Boolean).length, 3);
+      assert.equal(await repo.enrollmentTokenUsable(fleet.tokenHash, 5_000), false, 'spent');
+    });
   });
 }

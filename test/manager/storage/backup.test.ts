@@ -1,0 +1,3 @@
+import { defineBackupTests } from './backup-suite.js';
+
+defineBackupTests('sqlite');
