@@ -7,7 +7,7 @@
  * Field names are snake_case, as machine-lab's wire format is.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import { STACK_NAME_PATTERN, StackStatus } from './fleet.js';
+import { STACK_NAME_PATTERN, StackStatus } from './status.js';
 /** Docker's own rule for container names; IDs (hex) fit too. */
 export const CONTAINER_REF_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$';
 /** `[registry[:port]/]name[:tag][@digest]`, without whitespace or control characters. */

@@ -1,3 +1,3 @@
 export * from './agent.js';
-export * from './fleet.js';
+export * from './status.js';
 export * from './manager.js';

@@ -8,7 +8,7 @@
  * its `{"detail": …}` errors; Shipshape's own routes answer errors as `{error: {code, message}}`.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-import { DeploymentStateSchema, STACK_NAME_PATTERN, type DeploymentState } from './fleet.js';
+import { DeploymentStateSchema, STACK_NAME_PATTERN, type DeploymentState } from './status.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
