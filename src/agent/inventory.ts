@@ -9,8 +9,11 @@ const { project: PROJECT, service: SERVICE, containerNumber: NUMBER, oneoff: ONE
 
 /** Inspects at once: a host with hundreds of containers is read in a few rounds, not all together. */
 const INSPECT_CONCURRENCY = 8;
-/** Posture judges containers that run (or try to); a stopped one can do nothing to its host. */
-const LIVE_STATES = new Set(['running', 'restarting', 'paused']);
+/**
+ * Posture judges containers that run, or are made to run (created, restarting, paused): a
+ * stopped one can do nothing to its host until someone starts it again.
+ */
+const LIVE_STATES = new Set(['created', 'running', 'restarting', 'paused']);
 
 const clip = (text: string) => (text.length > INVENTORY_LIMITS.text ? text.slice(0, INVENTORY_LIMITS.text) : text);
 
@@ -94,9 +97,11 @@ export async function collectInventory(docker: DockerClient, stacks: StackManage
   };
 }
 
+/** The ports as the engine bound them (a random host port is known here), else as they were asked for. */
 function portsOf(info: ContainerInspect): FleetPort[] {
   const out: FleetPort[] = [];
-  const bindings = (info.HostConfig.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+  const bound = info.NetworkSettings?.Ports as Record<string, { HostIp?: string; HostPort?: string }[] | null> | undefined;
+  const bindings = bound && Object.keys(bound).length > 0 ? bound : ((info.HostConfig.PortBindings ?? {}) as Record<string, { HostIp?: string; HostPort?: string }[] | null>);
   for (const [key, list] of Object.entries(bindings)) {
     const [port, protocol = 'tcp'] = key.split('/');
     const containerPort = Number(port);

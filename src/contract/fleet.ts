@@ -192,7 +192,7 @@ export interface AlertPayload {
 
 export const DeploymentLogsQuery = Type.Object(
   {
-    follow: Type.Optional(Type.Boolean({ description: 'Keep the stream open: 1 or true' })),
+    follow: Type.Optional(Type.Enum(['1', '0', 'true', 'false'], { description: 'Keep the stream open: 1 or true' })),
     tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 5_000, default: 200 })),
   },
   { additionalProperties: false },

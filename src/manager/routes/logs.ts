@@ -48,7 +48,7 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = asy
       if (mine >= config.eventStreamsPerUser) {
         throw new HttpError(429, 'rate_limited', `At most ${config.eventStreamsPerUser} log streams per user are open at once; close one first`, undefined, { 'retry-after': '5' });
       }
-      const follow = request.query.follow === true;
+      const follow = request.query.follow === '1' || request.query.follow === 'true';
       const tail = request.query.tail ?? 200;
       const controller = new AbortController();
       let upstream: IncomingMessage;
