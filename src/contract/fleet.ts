@@ -118,7 +118,7 @@ export type SearchHit = Static<typeof SearchHit>;
 export const SearchResponse = Type.Object({
   query: Type.String(),
   hits: Type.Array(SearchHit),
-  /** Matches in all (counted up to 10,000); more than `hits` when the limit cut them. */
+  /** Matches in all; more than `hits` when the limit cut them. */
   total: Type.Integer(),
   /** Hosts whose agents have reported an inventory. */
   hosts_indexed: Type.Integer(),
