@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
 export async function startHostAgent(
   manager: Manager & { url: string | undefined },
   adminKey: string,
-  options: { workDir: string; hostname: string; dockerHost?: string; version?: string },
+  options: { workDir: string; hostname: string; dockerHost?: string; version?: string; env?: Record<string, string> },
 ): Promise<{ hostId: string; agent: RunningAgent }> {
   const apiPort = await freePort();
   const response = await manager.app.inject({
@@ -52,6 +52,7 @@ export async function startHostAgent(
     API_HOST: '127.0.0.1',
     WORK_DIR: join(options.workDir, options.hostname),
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
   const agent = await startAgent({ config: parsed.config, version: options.version ?? '0.0.0-test' });
