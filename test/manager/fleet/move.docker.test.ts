@@ -44,8 +44,8 @@ describe('moving a deployment between hosts', () => {
     await ensureTestImage(docker);
     manager = await startTestManager('sqlite', { listen: true, config: { fleet: fleetTestConfig({ moveTimeout: 120 }) } });
     admin = await login(manager);
-    let key: string | undefined;
-    source = await startFakeAgent(() => key);
+    const key: { current?: string } = {};
+    source = await startFakeAgent(() => key.current);
     const registered = await manager.app.inject({
       method: 'POST',
       url: '/hosts',
@@ -53,7 +53,7 @@ describe('moving a deployment between hosts', () => {
       payload: { hostname: `source-${suffix}`, ip: '127.0.0.1', api_port: source.port, max_containers: 5 },
     });
     ({ id: sourceId, server_key: sourceKey } = registered.json() as { id: string; server_key: string });
-    key = sourceKey;
+    key.current = sourceKey;
     assert.equal((await heartbeat(manager, sourceId, sourceKey, { docker_ok: true })).statusCode, 200);
     const launched = await launch(manager, admin, composeZip(compose));
     assert.equal(launched.statusCode, 202, launched.body);
