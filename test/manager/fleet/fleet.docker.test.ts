@@ -38,6 +38,8 @@ describe('fleet operations with a real agent and Docker engine', () => {
   let handId: string | undefined;
   let socketId: string | undefined;
   const socketName = `shipshape-fleet-socket-${suffix}`;
+  // A network of the test's own: the engine's default bridge is shared, and not every engine has one.
+  const networkName = `shipshape-fleet-net-${suffix}`;
 
   const get = async <T>(url: string): Promise<T> => {
     const response = await manager.app.inject({ method: 'GET', url, headers: { 'x-admin-key': adminKey } });
@@ -64,6 +66,7 @@ describe('fleet operations with a real agent and Docker engine', () => {
 
   after(async () => {
     for (const id of [handId, socketId]) if (id) await docker.containers.remove(id, { force: true }).catch(() => undefined);
+    await docker.networks.remove(networkName).catch(() => undefined);
     if (deployment) {
       await manager.app.inject({ method: 'DELETE', url: `/deployments/${deployment.id}?force=true`, headers: { 'x-admin-key': adminKey } }).catch(() => undefined);
       for (const c of await docker.containers.list({ all: true, filters: { label: [`com.docker.compose.project=${deployment.name}`] } })) {
@@ -77,11 +80,12 @@ describe('fleet operations with a real agent and Docker engine', () => {
   });
 
   it('reports a privileged container started by hand as a critical finding and as drift, and alerts once, signed', async () => {
+    await docker.networks.create({ Name: networkName, Labels: { 'shipshape.test': suffix } });
     const created = await docker.containers.create(handName, {
       Image: TEST_IMAGE,
       Cmd: ['sleep', '600'],
       Env: [`${envName}=${envValue}`],
-      HostConfig: { Privileged: true },
+      HostConfig: { Privileged: true, NetworkMode: networkName },
     });
     handId = created.id;
     // Some engines (inside a container without every capability) cannot start a privileged
@@ -92,7 +96,7 @@ describe('fleet operations with a real agent and Docker engine', () => {
       Image: TEST_IMAGE,
       Cmd: ['sleep', '600'],
       ExposedPorts: { '80/tcp': {} },
-      HostConfig: { Binds: ['/var/run/docker.sock:/var/run/docker.sock:ro'], PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      HostConfig: { Binds: ['/var/run/docker.sock:/var/run/docker.sock:ro'], PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, NetworkMode: networkName },
     });
     socketId = socket.id;
     await docker.containers.start(socketId);
