@@ -45,6 +45,8 @@ export class InventoryPoller {
   private lastRefresh = 0;
   private refreshedUpTo = 0;
   private unsubscribe: (() => void) | undefined;
+  /** Aborted on stop, so closing the manager does not wait for slow agents. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: InventoryPollerOptions) {}
 
@@ -65,6 +67,7 @@ export class InventoryPoller {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    this.stopping.abort();
     await this.running;
     await this.options.repo.releaseLease(LEASE_NAME, this.options.instanceId).catch(() => undefined);
   }
@@ -83,7 +86,7 @@ export class InventoryPoller {
   async poll(host: HostRecord): Promise<boolean> {
     const { agents, deployer, store, index, now, log } = this.options;
     this.polledAt.set(host.id, now());
-    const result = await agents.call(await deployer.target(host), 'GET', '/fleet/inventory', undefined, AbortSignal.timeout(CALL_TIMEOUT_MS), [200]);
+    const result = await agents.call(await deployer.target(host), 'GET', '/fleet/inventory', undefined, AbortSignal.any([this.stopping.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]), [200]);
     if (!result.ok) {
       log.debug({ host: host.id, reason: result.reason }, 'no inventory from this agent');
       return false;

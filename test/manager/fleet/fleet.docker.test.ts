@@ -56,7 +56,7 @@ describe('fleet operations with a real agent and Docker engine', () => {
       method: 'POST',
       url: '/alerts/webhooks',
       headers: { 'x-admin-key': adminKey },
-      payload: { url: hook.url, events: ['host.offline', 'posture.critical'], secret: SECRET },
+      payload: { url: hook.url, events: ['host.offline', 'posture.critical', 'deployment.degraded'], secret: SECRET },
     });
     assert.equal(created.statusCode, 201, created.body);
     assert.ok(!created.body.includes(SECRET), 'the secret is never shown');
@@ -220,6 +220,17 @@ describe('fleet operations with a real agent and Docker engine', () => {
         return r.status === 200 ? true : undefined;
       }, 10_000, 'the stream released');
     }
+  });
+
+  it('alerts when a running deployment’s container stops', async () => {
+    const [container] = await docker.containers.list({ filters: { label: [`com.docker.compose.project=${deployment.name}`] } });
+    assert.ok(container);
+    await docker.containers.stop(container.Id, { timeoutSeconds: 1 });
+    const alert = await eventually(() => hook.received.find((r) => r.headers['x-shipshape-event'] === 'deployment.degraded'), 30_000, 'the deployment.degraded alert');
+    const payload = JSON.parse(alert.body) as AlertPayload;
+    assert.equal(payload.data.deployment_id, deployment.id);
+    assert.match(String(payload.data.reason), /is exited/);
+    assert.equal(alert.headers['x-shipshape-signature'], `sha256=${createHmac('sha256', SECRET).update(alert.body).digest('hex')}`);
   });
 
   it('shows agent versions across the fleet', async () => {
