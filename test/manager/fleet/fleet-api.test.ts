@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FleetContainer, Webhook, WebhookDelivery } from '../../../src/contract/index.js';
 import { isPublicAddress, SearchIndex } from '../../../src/manager/index.js';
-import { eventually, heartbeat, login, registerHost, startTestManager, type TestManager } from '../helpers.js';
+import { composeZip, eventually, heartbeat, launch, login, registerHost, startFakeAgent, startTestManager, type TestManager } from '../helpers.js';
 import { fleetTestConfig, startHookListener } from './helpers.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -129,6 +129,33 @@ describe('webhook alerts: validation, roles, SSRF policy, signatures, retries', 
     assert.equal(response.statusCode, 422, response.body);
     const alert = await eventually(() => hook.received.find((r) => r.headers['x-shipshape-event'] === 'gate.refused'), 10_000, 'the gate.refused alert');
     assert.match(alert.body, /"rule":"privileged"/);
+  });
+
+  it('alerts when a deployment fails on its agent', async () => {
+    const key: { current?: string } = {};
+    const agent = await startFakeAgent(() => key.current);
+    try {
+      agent.mode = 'fail';
+      const registered = await manager.app.inject({
+        method: 'POST',
+        url: '/hosts',
+        headers: { 'x-admin-key': admin },
+        payload: { hostname: 'failing-host', ip: '127.0.0.1', api_port: agent.port, max_containers: 5 },
+      });
+      const host = registered.json() as { id: string; server_key: string };
+      key.current = host.server_key;
+      assert.equal((await heartbeat(manager, host.id, host.server_key, { docker_ok: true })).statusCode, 200);
+      await manager.app.inject({ method: 'POST', url: '/alerts/webhooks', headers: { 'x-admin-key': admin }, payload: { url: hook.url, events: ['deployment.failed'], secret: SECRET } });
+      const launched = await launch(manager, operator, composeZip('services:\n  web:\n    image: nginx:1.27-alpine\n    user: "1000"\n'));
+      assert.equal(launched.statusCode, 202, launched.body);
+      const id = (launched.json() as { id: string }).id;
+      const alert = await eventually(() => hook.received.find((r) => r.headers['x-shipshape-event'] === 'deployment.failed'), 10_000, 'the deployment.failed alert');
+      const payload = JSON.parse(alert.body) as { data: { deployment_id: string; reason: string } };
+      assert.equal(payload.data.deployment_id, id);
+      assert.match(payload.data.reason, /HTTP 500/);
+    } finally {
+      await agent.close();
+    }
   });
 
   it('deletes a webhook with its log', async () => {
