@@ -15,3 +15,4 @@ export { clean } from './report/text.js';
 export { fileSecrets, type FileSecret } from './rules/security/secrets/file-secrets.js';
 export { mask as maskSecret } from './rules/security/secrets/patterns.js';
 export { imageReport } from './image-report.js';
+export { checkRunning, RUNTIME_RULES } from './runtime.js';

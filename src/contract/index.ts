@@ -1,3 +1,4 @@
 export * from './agent.js';
 export * from './status.js';
 export * from './manager.js';
+export * from './fleet.js';

@@ -106,22 +106,45 @@ export class HttpAgentClient implements AgentClient {
     return result.ok && ANSWERS.stacks.Check(result.body) ? result.body : undefined;
   }
 
-  private async send(target: AgentTarget, method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  /**
+   * A request whose answer is read as it arrives (a followed log): resolves with the response
+   * once its head is in; the caller reads it and aborts `signal` when done.
+   */
+  async open(target: AgentTarget, path: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    const start = await this.starter(target, 'GET', path, headers, signal);
+    return new Promise((resolve, reject) => {
+      const req = start();
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  private async starter(
+    target: AgentTarget,
+    method: string,
+    path: string,
+    extra: Record<string, string | number>,
+    signal: AbortSignal,
+  ): Promise<() => import('node:http').ClientRequest> {
     const url = new URL(`${agentBaseUrl(target)}${path}`);
-    const headers: Record<string, string | number> = { 'x-server-key': target.serverKey };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
-    let start: () => import('node:http').ClientRequest;
+    const headers: Record<string, string | number> = { ...extra, 'x-server-key': target.serverKey };
     if (target.certSha256) {
       const tls = typeof this.tls === 'function' ? await this.tls() : this.tls;
       if (!tls) throw new Error('this manager has no client certificate for enrolled agents');
       const sha = target.certSha256;
-      start = () => httpsRequest(url, { method, headers, signal, ca: tls.ca, cert: tls.cert, key: tls.key, checkServerIdentity: pinnedAgentIdentity(sha), agent: false });
-    } else {
-      start = () => httpRequest(url, { method, headers, signal });
+      return () => httpsRequest(url, { method, headers, signal, ca: tls.ca, cert: tls.cert, key: tls.key, checkServerIdentity: pinnedAgentIdentity(sha), agent: false });
     }
+    return () => httpRequest(url, { method, headers, signal });
+  }
+
+  private async send(target: AgentTarget, method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string | number> = {};
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const start = await this.starter(target, method, path, headers, signal);
     return new Promise((resolve, reject) => {
       const req = start();
       req.on('response', (res: IncomingMessage) => {
@@ -139,7 +162,8 @@ export class HttpAgentClient implements AgentClient {
     });
   }
 
-  private async call(
+  /** Any agent route: the answer as a value (parsed JSON when it is JSON), never an exception. */
+  async call(
     target: AgentTarget,
     method: string,
     path: string,
