@@ -8,6 +8,7 @@ import { logLines, type LogLine } from './log-stream.js';
 import type {
   ContainerCreateBody,
   ContainerInspect,
+  ContainerChange,
   ContainerStats,
   ContainerSummary,
   ContainerTop,
@@ -324,6 +325,13 @@ export class DockerClient {
         query: { h: size.rows, w: size.columns },
       });
     },
+
+    /** The paths the container changed in its filesystem (`docker diff`): kind 0 modified, 1 added, 2 deleted. */
+    changes: async (id: string, call?: CallOptions): Promise<ContainerChange[]> =>
+      (await this.request<ContainerChange[] | null>(`list the filesystem changes of container ${id}`, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/changes`,
+      })) ?? [],
 
     /** One sample of the container's resource usage. */
     stats: (id: string, call?: CallOptions): Promise<ContainerStats> =>

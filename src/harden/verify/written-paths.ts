@@ -1,0 +1,34 @@
+import type { ContainerChange } from '../../docker/index.js';
+
+/** Paths the engine manages or that are not files: never a tmpfs of harden's. */
+const IGNORED = /^\/(proc|sys|dev)(\/|$)|^\/etc\/(hosts|hostname|resolv\.conf)$|^\/\.dockerenv$/;
+
+/**
+ * The directories to give a tmpfs so that a read-only service can still write what `docker diff`
+ * saw it write: the folder that holds each top-most added path, or each changed or deleted file.
+ * Paths already under a volume or tmpfs are left out, as are folders inside another target.
+ */
+export function tmpfsTargets(changes: readonly ContainerChange[], mounted: readonly string[]): string[] {
+  const paths = changes.map((c) => c.Path).filter((p) => !IGNORED.test(p));
+  const added = new Set(changes.filter((c) => c.Kind === 1).map((c) => c.Path));
+  const isParentOfAnother = (p: string) => paths.some((q) => q !== p && q.startsWith(`${p}/`));
+  const targets = new Set<string>();
+  for (const c of changes) {
+    const p = c.Path;
+    if (IGNORED.test(p) || under(p, mounted)) continue;
+    const parent = p.slice(0, p.lastIndexOf('/')) || '/';
+    if (c.Kind === 1) {
+      // Only the top-most added path counts: what is below it was added with it.
+      if (added.has(parent)) continue;
+      targets.add(parent === '/' ? p : parent);
+    } else if (!isParentOfAnother(p) || c.Kind === 2) {
+      targets.add(parent === '/' ? p : parent);
+    }
+  }
+  const list = [...targets].filter((t) => !under(t, mounted)).sort();
+  return list.filter((t) => !list.some((o) => o !== t && t.startsWith(`${o}/`)));
+}
+
+function under(path: string, mounts: readonly string[]): boolean {
+  return mounts.some((m) => path === m || path.startsWith(`${m.replace(/\/$/, '')}/`));
+}
