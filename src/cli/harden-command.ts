@@ -1,21 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDockerClient, type DockerClient } from '../docker/index.js';
-import {
-  assessOverlay,
-  defaultOverlayPath,
-  HardenError,
-  imageRef,
-  overlayHeader,
-  planHardening,
-  prepareHardening,
-  renderOverlay,
-  resolveTarget,
-  verifyPlan,
-  type Assessment,
-  type HardenPlan,
-} from '../harden/index.js';
+import { defaultOverlayPath, HardenError, hardenProject, resolveTarget, type Assessment, type HardenPlan } from '../harden/index.js';
 import { EXIT, UsageError } from './exit.js';
 import { runEngineCommand, interruptSignal } from './engine-options.js';
 import { createProgressRenderer } from './progress-renderer.js';
@@ -52,40 +38,29 @@ export function registerHardenCommand(program: Command, setExit: (code: number) 
 
 async function harden(dir: string | undefined, options: HardenCliOptions): Promise<number> {
   const target = resolveTarget({ dir, files: options.file, env: options.env });
-  const output = options.output ?? defaultOverlayPath(target);
+  const output = resolve(options.output ?? defaultOverlayPath(target));
   if (target.files.includes(output)) throw new UsageError(`${output} is one of the project's own files; harden never rewrites them (choose another -o)`);
   const docker = engine(options.verify === true);
   const interrupt = interruptSignal();
+  const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  const renderer = options.verify && process.stderr.isTTY ? createProgressRenderer(process.stderr, { title: 'Verifying', color }) : undefined;
   try {
-    const { input, loaded } = await prepareHardening({ target, env: process.env, docker, signal: interrupt.signal });
-    const plan = planHardening(input);
-    let verified = false;
-    if (options.verify && docker) {
-      const color = process.stderr.isTTY === true && !process.env.NO_COLOR;
-      const renderer = process.stderr.isTTY ? createProgressRenderer(process.stderr, { title: 'Verifying', color }) : undefined;
-      try {
-        const images = new Map(Object.keys(loaded.project.services).map((s) => [s, imageRef(loaded, s)]));
-        const result = await verifyPlan(plan, {
-          docker,
-          target,
-          input,
-          images,
-          env: process.env,
-          onStep: (line) => process.stderr.write(`harden: ${line}\n`),
-          onProgress: renderer ? (e) => renderer.onProgress(e) : undefined,
-          signal: interrupt.signal,
-        });
-        verified = result.healthy;
-        if (!result.healthy) process.stderr.write(`harden: the stack was not healthy after ${result.attempts} attempts; the overlay keeps what was backed off so far\n`);
-      } finally {
-        renderer?.done();
-      }
-    }
-    writeFileSync(output, renderOverlay(plan, overlayHeader(plan, target, output, verified)));
-    const assessment = assessOverlay(target, process.env, loaded.report, output, plan);
-    process.stdout.write(summary(plan, assessment, relative(process.cwd(), output) || output));
-    return options.verify && !verified ? EXIT.findings : EXIT.ok;
+    const outcome = await hardenProject({
+      target,
+      output,
+      env: process.env,
+      docker,
+      verify: options.verify === true,
+      onStep: (line) => process.stderr.write(`harden: ${line}\n`),
+      onProgress: renderer ? (e) => renderer.onProgress(e) : undefined,
+      signal: interrupt.signal,
+    });
+    const v = outcome.verification;
+    if (v && !v.healthy) process.stderr.write(`harden: the stack was not healthy after ${v.attempts} attempts; the overlay keeps what was backed off so far\n`);
+    process.stdout.write(summary(outcome.plan, outcome.assessment, relative(process.cwd(), output) || output));
+    return v && !v.healthy ? EXIT.findings : EXIT.ok;
   } finally {
+    renderer?.done();
     interrupt.dispose();
   }
 }
@@ -104,12 +79,14 @@ function summary(plan: HardenPlan, a: Assessment, output: string): string {
   const changes = Object.values(plan.services).map((s) => Object.keys(s).filter((k) => k !== 'name' && k !== 'skipped').length);
   const lines = [
     `wrote ${output}: ${changes.reduce((x, y) => x + y, 0)} changes in ${changes.filter((n) => n > 0).length} services`,
-    `findings: ${a.before.findings} → ${a.after.findings} (${a.fixed.length} fixed, ${a.added.length} new); security score ${a.before.scores.security} → ${a.after.scores.security}; overall ${a.before.scores.overall} → ${a.after.scores.overall}`,
+    `findings: ${a.before.findings} → ${a.after.findings} (${a.fixed.length} fixed, ${a.pending.length} pending, ${a.added.length} new); security score ${a.before.scores.security} → ${a.after.scores.security}; overall ${a.before.scores.overall} → ${a.after.scores.overall}`,
   ];
   for (const s of Object.values(plan.services)) for (const k of s.skipped) lines.push(`  not applied: ${s.name}: ${k.kind}: ${k.reason}`);
   for (const r of a.remaining) lines.push(`  still reported: ${r.finding.rule} (${r.finding.services.join(', ') || 'project'}): ${r.reason}`);
+  for (const p of a.pending) lines.push(`  to do: ${p.reason}`);
   for (const f of a.added) lines.push(`  new: ${f.rule} (${f.services.join(', ')}): ${f.message}`);
-  if (Object.keys(plan.secrets).length > 0) lines.push(`secret files: ${Object.values(plan.secrets).map((s) => s.file).join(', ')} (create missing ones with: shipshape secrets generate)`);
+  const generated = Object.values(plan.secrets).filter((s) => s.file.startsWith('./secrets/'));
+  if (generated.length > 0) lines.push(`secret files: ${generated.map((s) => s.file).join(', ')} (create missing ones with: shipshape secrets generate)`);
   if (plan.requiredVariables.length > 0) lines.push(`set in .env: ${plan.requiredVariables.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

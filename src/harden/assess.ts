@@ -36,6 +36,11 @@ export interface Assessment {
   remaining: RemainingFinding[];
   /** Findings the overlay brings (none is expected). */
   added: Finding[];
+  /**
+   * Findings the overlay brings on purpose until the handoff is done: a secret file it names that
+   * `shipshape secrets generate` creates, a variable it requires that `.env` must set.
+   */
+  pending: RemainingFinding[];
 }
 
 const key = (f: Finding) => `${f.rule}|${f.services.join(',')}|${f.message}`;
@@ -50,7 +55,8 @@ export function assessOverlay(target: HardenTarget, env: Readonly<Record<string,
     after: { findings: after.findings.length, scores: after.scores },
     fixed: before.findings.filter((f) => !has.has(key(f))),
     remaining: after.findings.filter((f) => ADDRESSED[f.rule] !== undefined).map((f) => ({ finding: f, reason: reasonFor(f, plan) })),
-    added: after.findings.filter((f) => !had.has(key(f))),
+    added: after.findings.filter((f) => !had.has(key(f)) && !handoff(f, plan)),
+    pending: after.findings.filter((f) => !had.has(key(f)) && handoff(f, plan)).map((f) => ({ finding: f, reason: handoff(f, plan)! })),
   };
 }
 
@@ -64,4 +70,17 @@ function reasonFor(f: Finding, plan: HardenPlan): string {
   if (f.rule === 'unbound-port-interface' || f.rule === 'privileged-port') return 'a public entry point, kept on purpose';
   if (f.rule === 'hardcoded-secret' || f.rule === 'default-credential') return 'the value is not in a service\'s environment or a single mounted file: move it by hand';
   return 'not something an overlay can change';
+}
+
+/** What the user does next for a finding the overlay brings on purpose; undefined for any other. */
+function handoff(f: Finding, plan: HardenPlan): string | undefined {
+  if (f.rule === 'missing-file-reference') {
+    const secret = Object.entries(plan.secrets).find(([name, s]) => f.message.includes(`"${name}"`) && s.file.startsWith('./secrets/'));
+    if (secret) return `create ${secret[1].file} with: shipshape secrets generate`;
+  }
+  if (f.rule === 'schema' || f.rule === 'unset-variable') {
+    const variable = plan.requiredVariables.find((v) => f.message.includes(v));
+    if (variable) return `set ${variable} in an untracked .env (shipshape secrets generate --env-file .env)`;
+  }
+  return undefined;
 }

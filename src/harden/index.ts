@@ -13,3 +13,4 @@ export { HardenError } from './errors.js';
 export { HARDEN_LABEL } from './engine-image.js';
 export type { HardenInput, HardenPlan, HardeningKind, ImageInfo, ServicePlan } from './types.js';
 export { verifyPlan, type VerifyOptions, type VerifyResult } from './verify/verify.js';
+export { hardenProject, type HardenOutcome, type HardenRun } from './harden.js';

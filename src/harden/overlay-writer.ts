@@ -18,16 +18,10 @@ function pair(doc: Doc, key: string, value: unknown, because?: Because, tag?: '!
   return p;
 }
 
-function portEntry(port: PortConfig): Record<string, unknown> {
-  return {
-    target: port.target,
-    ...(port.published !== undefined ? { published: port.published } : {}),
-    host_ip: port.host_ip,
-    protocol: port.protocol,
-    ...(port.mode === 'host' ? { mode: 'host' } : {}),
-    ...(port.name ? { name: port.name } : {}),
-    ...(port.app_protocol ? { app_protocol: port.app_protocol } : {}),
-  };
+/** Short syntax (`127.0.0.1:5432:5432/tcp`), which docker-compose v1 reads too (its long syntax has no host_ip). */
+function portEntry(port: PortConfig): string {
+  const ip = port.host_ip?.includes(':') ? `[${port.host_ip}]` : (port.host_ip ?? '');
+  return `${ip}:${port.published ?? ''}:${port.target}/${port.protocol}`;
 }
 
 function servicePairs(doc: Doc, s: ServicePlan): Pair<Node, Node>[] {
@@ -43,10 +37,13 @@ function servicePairs(doc: Doc, s: ServicePlan): Pair<Node, Node>[] {
     if (s.readOnly.tmpfs.length > 0) out.push(pair(doc, 'tmpfs', s.readOnly.tmpfs));
   }
   if (s.limits) {
+    // Service-level keys: docker compose and docker-compose v1 both read them (v1 has no deploy.resources.limits.pids).
     const l = s.limits;
-    const values = { ...(l.cpus ? { cpus: l.cpus } : {}), ...(l.memory ? { memory: l.memory } : {}), ...(l.pids ? { pids: l.pids } : {}) };
-    const note = l.measured ? `${l.note} (sized from the peaks --verify observed)` : `${l.note} (defaults: run --verify to size them from observed peaks)`;
-    out.push(pair(doc, 'deploy', { resources: { limits: values } }, { rules: l.rules, note }));
+    const because = { rules: l.rules, note: l.measured ? `${l.note} (sized from the peaks --verify observed)` : `${l.note} (defaults: run --verify to size them from observed peaks)` };
+    const first = [l.memory ? ['mem_limit', l.memory] : undefined, l.cpus ? ['cpus', Number(l.cpus)] : undefined, l.pids ? ['pids_limit', l.pids] : undefined].filter(
+      (x): x is [string, string | number] => x !== undefined,
+    );
+    first.forEach(([key, value], i) => out.push(pair(doc, key, value, i === 0 ? because : undefined)));
   }
   if (s.logRotation) out.push(pair(doc, 'logging', { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } }, s.logRotation));
   if (s.restart) out.push(pair(doc, 'restart', s.restart.policy, s.restart));

@@ -59,11 +59,10 @@ export function stageProject(target: HardenTarget, overlay: string, name: string
     else if (!s.healthcheck) s.healthcheck = { interval: '1s', start_period: '0s' };
     const mine = plan.services[service];
     if (mode === 'observe' && mine?.readOnly) s.read_only = false;
-    if (mode === 'observe' && mine?.limits && s.deploy?.resources?.limits) {
-      const limits = s.deploy.resources.limits;
-      if (mine.limits.memory) delete limits.memory;
-      if (mine.limits.cpus) delete limits.cpus;
-      if (mine.limits.pids) delete limits.pids;
+    if (mode === 'observe' && mine?.limits) {
+      if (mine.limits.memory) delete s['mem_limit'];
+      if (mine.limits.cpus) delete s['cpus'];
+      if (mine.limits.pids) delete s['pids_limit'];
     }
   }
   return project;

@@ -114,7 +114,7 @@ function applyObservations(plan: HardenPlan, runs: Map<string, ServiceRun>, inpu
     if (!service || !model) continue;
     if (service.readOnly) {
       const mounted = [...(model.volumes ?? []).map((v) => v.target), ...((model['tmpfs'] as string[] | undefined) ?? []).map((t) => String(t).split(':')[0]!), ...service.readOnly.tmpfs, ...(service.secrets?.refs ?? []).map((r) => r.target ?? '/run/secrets')];
-      const more = tmpfsTargets(run.changes, mounted);
+      const more = tmpfsTargets(run.changes, mounted.filter((m): m is string => typeof m === 'string' && m !== ''));
       service.readOnly.tmpfs = [...service.readOnly.tmpfs, ...more];
       if (more.length > 0) service.readOnly.note = `${service.readOnly.note}; --verify saw it write ${more.join(', ')}`;
     }
