@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { analyze, RULES, serviceImageFacts, type EnvironmentReport } from '../analyze/index.js';
-import { defaultServiceProbe, discoverProjects, formatDiagnostic, loadProject, readShipshapeConfig, type LoadResult, type Project } from '../compose/index.js';
+import { defaultServiceProbe, discoverProjects, formatDiagnostic, loadProject, readShipshapeConfig, type FileGuard, type LoadResult, type Project } from '../compose/index.js';
 import { HardenError } from './errors.js';
 
 /** The environment harden works on: its project folder, the base files, and its own files in merge order. */
@@ -11,6 +11,11 @@ export interface HardenTarget {
   baseFiles: string[];
   files: string[];
   environment: string;
+  /**
+   * Someone else's package (the manager's harden routes): only files inside the guard are read,
+   * and the package's own ignores and `.shipshape.yml` count for nothing, as in the deploy gate.
+   */
+  confine?: FileGuard;
 }
 
 export interface TargetOptions {
@@ -67,13 +72,13 @@ export interface LoadedTarget {
  */
 export function loadTarget(target: HardenTarget, env: Readonly<Record<string, string | undefined>>, overlay?: string): LoadedTarget {
   const files = overlay ? [...target.files, overlay] : target.files;
-  const load = loadProject({ workingDir: target.dir, files, env, home: null });
+  const load = loadProject({ workingDir: target.dir, files, env, home: null, confine: target.confine });
   // Errors in the user's files do not stop an overlay (it fixes other things); they stop --verify.
   if (!load.project) {
     throw new HardenError(`the project does not load:\n${load.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
   }
   const isOverlay = target.files.length > target.baseFiles.length || overlay !== undefined;
-  const base = isOverlay ? loadProject({ workingDir: target.dir, files: target.baseFiles, env, home: null }).project : undefined;
+  const base = isOverlay ? loadProject({ workingDir: target.dir, files: target.baseFiles, env, home: null, confine: target.confine }).project : undefined;
   const name = overlay ? 'hardened' : target.environment === 'base' ? 'base' : 'target';
   const { report, problems } = analyze({
     root: target.dir,
@@ -82,6 +87,7 @@ export function loadTarget(target: HardenTarget, env: Readonly<Record<string, st
     env,
     rules: RULES,
     version: 'harden',
+    ...(target.confine ? { confine: target.confine, untrustedProject: true } : {}),
   });
   const environment = report.projects.find((p) => p.dir === '.')?.environments[0] ?? report.projects[0]?.environments[0];
   if (!environment) throw new HardenError(`the project could not be analyzed: ${problems.map((p) => p.message).join('; ') || 'no environment'}`);
