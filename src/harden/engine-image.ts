@@ -63,7 +63,7 @@ export function unprivileged(passwd: string | undefined): string | undefined {
 
 /** `file_env VAR` (the docker-library helper) or `${VAR}_FILE`-style code reads any variable; else the `NAME_FILE` it names. */
 export function fileVariables(script: string): ImageInfo['fileVariables'] {
-  if (/\bfile_env\b|\$\{?\w+\}?_FILE\b/.test(script)) return 'all';
+  if (/\bfile_env\b|\$\{[a-z_]\w*\}_FILE\b/.test(script)) return 'all';
   return new Set([...script.matchAll(/\b([A-Z][A-Z0-9_]*)_FILE\b/g)].map((m) => m[1]!));
 }
 

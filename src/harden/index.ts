@@ -14,3 +14,7 @@ export { HARDEN_LABEL } from './engine-image.js';
 export type { HardenInput, HardenPlan, HardeningKind, ImageInfo, ServicePlan } from './types.js';
 export { verifyPlan, type VerifyOptions, type VerifyResult } from './verify/verify.js';
 export { hardenProject, type HardenOutcome, type HardenRun } from './harden.js';
+export { tmpfsTargets } from './verify/written-paths.js';
+export { limitsFromPeaks, type Peaks } from './verify/sizing.js';
+export { backOff, backOffFinal, type Outcome } from './verify/backoff.js';
+export { fileVariables, unprivileged } from './engine-image.js';

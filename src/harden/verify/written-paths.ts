@@ -9,7 +9,7 @@ const IGNORED = /^\/(proc|sys|dev)(\/|$)|^\/etc\/(hosts|hostname|resolv\.conf)$|
  * Paths already under a volume or tmpfs are left out, as are folders inside another target.
  */
 export function tmpfsTargets(changes: readonly ContainerChange[], mounted: readonly string[]): string[] {
-  const paths = changes.map((c) => c.Path).filter((p) => !IGNORED.test(p));
+  const paths = changes.map((c) => c.Path);
   const added = new Set(changes.filter((c) => c.Kind === 1).map((c) => c.Path));
   const isParentOfAnother = (p: string) => paths.some((q) => q !== p && q.startsWith(`${p}/`));
   const targets = new Set<string>();
@@ -21,8 +21,9 @@ export function tmpfsTargets(changes: readonly ContainerChange[], mounted: reado
       // Only the top-most added path counts: what is below it was added with it.
       if (added.has(parent)) continue;
       targets.add(parent === '/' ? p : parent);
-    } else if (!isParentOfAnother(p) || c.Kind === 2) {
-      targets.add(parent === '/' ? p : parent);
+    } else if (parent !== '/' && (!isParentOfAnother(p) || c.Kind === 2)) {
+      // A changed or deleted file; a top-level entry reported changed is a folder (/etc, /run).
+      targets.add(parent);
     }
   }
   const list = [...targets].filter((t) => !under(t, mounted)).sort();
