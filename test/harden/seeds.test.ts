@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -32,6 +33,14 @@ describe('harden on the seed fixtures', () => {
     assert.deepEqual(assessment.remaining.filter((r) => SECRET_RULES.includes(r.finding.rule)), []);
     assert.deepEqual(assessment.added.map((f) => f.rule), []);
     assert.ok(assessment.after.scores.security >= 8, `security ${assessment.after.scores.security}`);
+    // docker-compose v1 reads it once the compose-spec merge tags it predates are removed (docs/harden.md).
+    writeFileSync(join(dir, 'v1.yml'), readFileSync(output, 'utf8').replace(/ !(reset|override)\b/g, ''));
+    const v1 = spawnSync(process.env.SHIPSHAPE_DOCKER_COMPOSE || '/usr/bin/docker-compose', ['-f', 'docker-compose.yml', '-f', 'v1.yml', 'config', '-q'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+    });
+    assert.equal(v1.status, 0, v1.stderr);
   });
 
   it('seed 003 (dev environment): the dev file\'s weakening and the password in redis.conf are gone, and the overlay adds no load error', async () => {

@@ -17,7 +17,7 @@ function plan(): ServicePlan {
 }
 
 describe('harden --verify: what docker diff makes a tmpfs', () => {
-  it('the folder holding each top-most added path, and of each changed file; not below volumes or the engine\'s files', () => {
+  it('each top-most folder it made, and the folder of each file it wrote; not below volumes or the engine\'s files', () => {
     const changes = [
       { Path: '/var', Kind: 0 as const },
       { Path: '/var/cache', Kind: 0 as const },
@@ -31,7 +31,8 @@ describe('harden --verify: what docker diff makes a tmpfs', () => {
       { Path: '/run', Kind: 0 as const },
       { Path: '/run/app.pid', Kind: 1 as const },
     ];
-    assert.deepEqual(tmpfsTargets(changes, ['/tmp', '/data']), ['/run', '/var/cache']);
+    assert.deepEqual(tmpfsTargets(changes, ['/tmp', '/data']), ['/run', '/var/cache/app']);
+    assert.deepEqual(tmpfsTargets([{ Path: '/var/cache', Kind: 0 }, { Path: '/var/cache/stamp', Kind: 1 }], []), ['/var/cache']);
   });
 
   it('a top-level folder the service made is itself the target', () => {

@@ -5,7 +5,8 @@ const IGNORED = /^\/(proc|sys|dev)(\/|$)|^\/etc\/(hosts|hostname|resolv\.conf)$|
 
 /**
  * The directories to give a tmpfs so that a read-only service can still write what `docker diff`
- * saw it write: the folder that holds each top-most added path, or each changed or deleted file.
+ * saw it write: each top-most folder it made, and the folder of each file it added, changed or
+ * deleted elsewhere.
  * Paths already under a volume or tmpfs are left out, as are folders inside another target.
  */
 export function tmpfsTargets(changes: readonly ContainerChange[], mounted: readonly string[]): string[] {
@@ -18,9 +19,10 @@ export function tmpfsTargets(changes: readonly ContainerChange[], mounted: reado
     if (IGNORED.test(p) || under(p, mounted)) continue;
     const parent = p.slice(0, p.lastIndexOf('/')) || '/';
     if (c.Kind === 1) {
-      // Only the top-most added path counts: what is below it was added with it.
+      // Only the top-most added path counts: what is below it was added with it. A folder the
+      // service made is the tmpfs itself (the engine makes the mount point); a file, its folder.
       if (added.has(parent)) continue;
-      targets.add(parent === '/' ? p : parent);
+      targets.add(parent === '/' || isParentOfAnother(p) ? p : parent);
     } else if (parent !== '/' && (!isParentOfAnother(p) || c.Kind === 2)) {
       // A changed or deleted file; a top-level entry reported changed is a folder (/etc, /run).
       targets.add(parent);
