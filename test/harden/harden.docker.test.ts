@@ -141,6 +141,16 @@ describe('harden --verify on the six stacks of issue 12', { timeout: 900_000 }, 
     assert.ok(h.outcome.overlay.length > 0);
   });
 
+  it('a missing image is a clear error, and nothing is pulled', async () => {
+    const ref = `shipshape-harden/absent:${TAG}`;
+    const dir = writeTree({ 'compose.yaml': `services:\n  app:\n    image: ${ref}\n` });
+    await assert.rejects(
+      hardenProject({ target: resolveTarget({ dir }), output: join(dir, 'compose.hardened.yml'), env: {}, docker, verify: true }),
+      (err: Error) => err.name === 'HardenError' && /is not on this engine; --verify never pulls/.test(err.message),
+    );
+    await assert.rejects(docker.images.inspect(ref), 'the image was not pulled');
+  });
+
   it('leaves nothing behind on the engine', async () => {
     assert.equal(results.size, STACKS.length, 'every stack was hardened');
     const containers = await docker.containers.list({ all: true, filters: { label: [HARDEN_LABEL] } });

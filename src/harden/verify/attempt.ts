@@ -79,7 +79,8 @@ async function watch(project: Project, options: AttemptOptions, runs: Map<string
                 ? 'was never started'
                 : 'kept running';
       run.outcome = { ok, state: words, running: state.Running, unhealthy: health !== undefined && health !== 'healthy', oomKilled: state.OOMKilled, logs: run.outcome.logs };
-      const final = ok || exited || health === 'unhealthy';
+      // Watching starts once `up` has returned: a container still only created never starts.
+      const final = ok || exited || health === 'unhealthy' || state.Status === 'created';
       if (!final) settled = false;
     }
     if (settled || Date.now() > deadline || signal?.aborted) break;
