@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDockerClient, type DockerClient } from '../docker/index.js';
@@ -14,6 +15,8 @@ interface HardenCliOptions {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+/** How every overlay harden writes begins: one it wrote may be replaced, any other file is left alone. */
+const HEADER = '# Hardened overlay written by `shipshape harden`';
 
 export function registerHardenCommand(program: Command, setExit: (code: number) => void): void {
   program
@@ -40,6 +43,9 @@ async function harden(dir: string | undefined, options: HardenCliOptions): Promi
   const target = resolveTarget({ dir, files: options.file, env: options.env });
   const output = resolve(options.output ?? defaultOverlayPath(target));
   if (target.files.includes(output)) throw new UsageError(`${output} is one of the project's own files; harden never rewrites them (choose another -o)`);
+  if (existsSync(output) && !readFileSync(output, 'utf8').startsWith(HEADER)) {
+    throw new UsageError(`${output} exists and was not written by harden; remove it or choose another -o`);
+  }
   const docker = engine(options.verify === true);
   const interrupt = interruptSignal();
   const color = process.stderr.isTTY === true && !process.env.NO_COLOR;

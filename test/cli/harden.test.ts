@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
@@ -34,6 +34,12 @@ describe('shipshape harden', () => {
     assert.equal(own.status, 2);
     assert.match(own.stderr, /never rewrites them/);
     assert.equal(readFileSync(join(dir, 'compose.yaml'), 'utf8'), WEAK);
+    writeFileSync(join(dir, 'notes.yml'), 'mine: true\n');
+    const foreign = run([dir, '-o', join(dir, 'notes.yml')]);
+    assert.equal(foreign.status, 2);
+    assert.match(foreign.stderr, /was not written by harden/);
+    assert.equal(readFileSync(join(dir, 'notes.yml'), 'utf8'), 'mine: true\n');
+    assert.equal(run([dir, '-o', join(dir, 'hard.yml')]).status, 0, 'an overlay harden wrote is replaced');
     const env = run([dir, '--env', 'staging']);
     assert.equal(env.status, 2);
     assert.match(env.stderr, /no environment "staging"/);
