@@ -52,6 +52,8 @@ const mergeTags = ['!reset', '!override'].flatMap((tag) => [
 
 function commonChecks(name: string, h: Hardened): void {
   const a = h.outcome.assessment;
+  // The figures, for the record (TAP comment lines).
+  console.log(`${name}: security ${a.before.scores.security} → ${a.after.scores.security}, findings ${a.before.findings} → ${a.after.findings}, ${h.outcome.verification?.attempts} attempts`);
   assert.ok(a.after.scores.security >= 8, `${name}: security score ${a.after.scores.security} ≥ 8`);
   assert.deepEqual(a.added.map((f) => `${f.rule}: ${f.message}`), [], `${name}: the overlay brings no finding`);
   const serious = a.remaining.filter((r) => r.finding.severity === 'critical' || r.finding.severity === 'high');

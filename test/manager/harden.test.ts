@@ -104,4 +104,10 @@ describe('manager: harden a deployment', () => {
     assert.match(refused.body, /own override file/);
     assert.equal((await post('/deployments/nope/harden/preview')).statusCode, 404);
   });
+
+  it('is in the OpenAPI document with its schemas', async () => {
+    const docs = (await manager.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    assert.ok(docs.paths['/deployments/{id}/harden/preview']?.['post']?.responses['200']);
+    assert.ok(docs.paths['/deployments/{id}/harden']?.['post']?.responses['202']);
+  });
 });
