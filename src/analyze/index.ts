@@ -7,7 +7,7 @@ export type { Finding, Rule, RuleDocs, RuleFix, Severity, Category, TextEdit, Im
 export { SEVERITIES } from './types.js';
 export * from './policy/index.js';
 export { NOTES_MARK, pageNotes, ruleDocsPage } from './rules/docs-page.js';
-export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
+export { factsOf, imageOf, knownImage, serviceImageFacts, publishedPorts, bindsAllInterfaces, isLoopback, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
 export { CIS_BENCHMARK, CIS_RECOMMENDATIONS, cisTitle, compareCis, isCisId, type CisId } from './cis/index.js';
 export { applyEdits, unifiedDiff, type EditedFile } from './fix/index.js';
 export { isSecretName } from './mask.js';

@@ -201,6 +201,18 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       'CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id)',
     ],
   },
+  {
+    version: 7,
+    name: 'deployment packages (harden a deployment from its own files)',
+    statements: [
+      // The package as the agent got it, base64: the same TEXT column on SQLite and PostgreSQL.
+      `CREATE TABLE deployment_packages (
+        deployment_id TEXT PRIMARY KEY,
+        package TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /**
