@@ -14,6 +14,7 @@ import { servesTls, type ManagerConfig } from './config.js';
 import type { ManagerContext } from './context.js';
 import { Deployer } from './deployer.js';
 import { EventBus } from './events.js';
+import { HostHistory } from './host-history.js';
 import { ensureFirstAdmin, type InitialAdmin } from './first-admin.js';
 import { shapeOf } from './http/errors.js';
 import './http/fastify-types.js';
@@ -25,8 +26,10 @@ import { authRoutes } from './routes/auth.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { enrollmentRoutes } from './routes/enrollment.js';
 import { eventRoutes } from './routes/events.js';
+import { hostDetailRoutes } from './routes/host-detail.js';
 import { hostRoutes } from './routes/hosts.js';
 import { metaRoutes } from './routes/meta.js';
+import { previewRoutes } from './routes/preview.js';
 import { userRoutes } from './routes/users.js';
 import { generateSecret, LoginBackoff } from './security/index.js';
 import { openRepository } from './storage/open.js';
@@ -126,6 +129,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       repo,
       agents: options.agents ?? new HttpAgentClient(async () => ({ ca: (await tls.authority()).certificatePem, ...(await tls.clientCredentials()) })),
       events,
+      audit,
       log: app.log,
       now,
       secret,
@@ -147,7 +151,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       reconcileEveryMs: options.reconcileEveryMs,
     });
     const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
-    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls };
+    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, history: new HostHistory() };
 
     await app.register(cookie);
     await app.register(rateLimit, {
@@ -190,8 +194,10 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
     await app.register(authRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(userRoutes, { ctx });
     await app.register(hostRoutes, { ctx });
+    await app.register(hostDetailRoutes, { ctx });
     await app.register(enrollmentRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(deploymentRoutes, { ctx });
+    await app.register(previewRoutes, { ctx });
     await app.register(eventRoutes, { ctx });
     await app.register(auditRoutes, { ctx });
     await app.register(dashboardRoutes);

@@ -30,13 +30,19 @@ const RemoveQuery = Type.Object({
  * Shipshape's `/deployments` (a compose file and its files as JSON). Both analyze the package,
  * place it, and answer 202 while the agent deploys it in the background.
  */
-export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
-  const { repo, config, deployer, audit } = ctx;
-  const inspectOptions: InspectOptions = {
+/** The package limits and the remote-deploy policy this manager applies to every package. */
+export function packageOptions(ctx: ManagerContext): InspectOptions {
+  const { config } = ctx;
+  return {
     limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageExpandedBytes, maxEntries: 10_000, maxRatio: config.maxPackageRatio },
     policy: { threshold: config.deployGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules },
     version: ctx.version,
   };
+}
+
+export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
+  const { repo, config, deployer, audit } = ctx;
+  const inspectOptions = packageOptions(ctx);
 
   /** Every operator allowance a package used is audited, whether or not the deploy went on. */
   const auditAllowances = async (request: FastifyRequest, allowed: readonly AllowanceUse[], target?: string) => {
@@ -54,7 +60,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     request: FastifyRequest,
     shape: ErrorShape,
     inspect: () => Promise<InspectedPackage>,
-    input: { name?: string; userId: string | null; source: DeploymentRecord['source'] },
+    input: { name?: string; userId: string | null; source: DeploymentRecord['source']; hostId?: string },
   ) => {
     let pkg: InspectedPackage;
     try {
@@ -71,6 +77,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       placement = await deployer.place(
         { id, name: input.name ?? id, userId: input.userId, source: input.source, findings: JSON.stringify(pkg.findings), createdBy: request.principal!.email },
         pkg.zip,
+        input.hostId,
       );
     } catch (err) {
       if (err instanceof UniqueViolation) throw conflict(`A live deployment is named ${input.name} already`);
@@ -78,7 +85,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     }
     if (!placement.ok) {
       ctx.metrics.deploymentsPlaced.inc({ outcome: 'no_capacity' });
-      await audit.record(request, { action: 'deployment.create', outcome: 'failed', details: { reason: 'no host with room' } });
+      await audit.record(request, { action: 'deployment.create', outcome: 'failed', details: { reason: 'no host with room', host_id: input.hostId } });
+      if (input.hostId) throw new HttpError(503, 'no_capacity', 'That host is not online with room for another deployment (or does not exist)');
       throw new HttpError(503, 'no_capacity', shape === 'detail' ? 'No available host' : 'No online host has room for another deployment');
     }
     ctx.metrics.deploymentsPlaced.inc({ outcome: 'placed' });
@@ -209,6 +217,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
         name: body.name,
         userId: body.user_id ?? null,
         source: 'compose',
+        hostId: body.host_id,
       });
       reply.code(202);
       return deploymentView(placement.deployment);
