@@ -180,9 +180,12 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
         res.end('event: end\ndata: {}\n\n');
         stop();
       });
-      answer.body.on('error', () => {
+      // Ending the agent's answer (the viewer left) fails it with "aborted": readline passes that on.
+      const broken = () => {
         if (open) res.destroy();
-      });
+      };
+      answer.body.on('error', broken);
+      lines.on('error', broken);
     },
   );
 

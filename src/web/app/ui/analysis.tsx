@@ -7,7 +7,7 @@ type AnyFinding = DeploymentFinding & { fix?: string | null };
 export function FindingsTable({ findings, caption }: { findings: readonly AnyFinding[]; caption: string }) {
   if (findings.length === 0) return <p class="muted">{caption}: none.</p>;
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0}>
       <table class="findings">
         <caption>{caption}</caption>
         <thead>
@@ -133,7 +133,7 @@ export function AnalysisReport({ preview }: { preview: AnalysisPreview }) {
       {preview.blocking.length > 0 ? <FindingsTable findings={preview.blocking} caption="Findings that refuse the deploy" /> : null}
       <FindingsTable findings={preview.findings} caption="All findings" />
       <h3>Services</h3>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table>
           <caption class="sr-only">Services of the package</caption>
           <thead>

@@ -51,7 +51,7 @@ export function Audit() {
       </form>
       <ErrorNote text={error} />
       <section class="card">
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table id="audit">
             <caption class="sr-only">Audit entries, newest first</caption>
             <thead>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { AnalysisPreview, Deployment, DeploymentFinding, DeploymentState } from '../../../contract/index.js';
 import { api, messageOf, refusalFindings } from '../api.js';
 import { lastAnalysis, pickPackage, type PickedPackage } from '../package.js';
@@ -25,17 +25,16 @@ export function Deploy() {
   const [error, setError] = useState<string | null>(null);
   const [refused, setRefused] = useState<DeploymentFinding[]>([]);
   const [deployment, setDeployment] = useState<Deployment | null>(null);
-  const [steps, setSteps] = useState<Step[]>([]);
-
-  useEffect(
-    () =>
-      store.onEvent((event) => {
-        if (event.type === 'deployment.state' && deployment && event.deployment_id === deployment.id) {
-          setSteps((before) => (before.some((s) => s.state === event.state) ? before : [...before, { state: event.state, at: event.at, reason: event.reason }]));
-        }
-      }),
-    [deployment?.id],
-  );
+  // The progress is what the event stream said about this deployment: its first states may come
+  // before the answer to POST /deployments does.
+  const steps: Step[] = [];
+  if (deployment) {
+    steps.push({ state: 'pending', at: deployment.created_at, reason: null });
+    for (const event of store.heard) {
+      if (event.type !== 'deployment.state' || event.deployment_id !== deployment.id || steps.some((s) => s.state === event.state)) continue;
+      steps.push({ state: event.state, at: event.at, reason: event.reason });
+    }
+  }
 
   if (me?.role === 'viewer') {
     return (
@@ -98,7 +97,6 @@ export function Deploy() {
       return;
     }
     setDeployment(result.body);
-    setSteps([{ state: result.body.state, at: result.body.updated_at, reason: null }]);
     store.setDeployment(result.body);
   };
 

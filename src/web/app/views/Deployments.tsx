@@ -28,7 +28,7 @@ export function Deployments() {
         {list.length === 0 ? (
           <p class="muted">No deployments{state ? ` in state ${state}` : ''}.</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table id="deployments">
               <caption class="sr-only">Deployments, newest first</caption>
               <thead>
@@ -79,6 +79,7 @@ export function DeploymentDetail({ id }: { id: string }) {
   const [timeline, setTimeline] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState(false);
+  const [acted, setActed] = useState(0);
 
   useEffect(() => {
     void api<Deployment>('GET', `/deployments/${encodeURIComponent(id)}`).then((result) => {
@@ -92,7 +93,7 @@ export function DeploymentDetail({ id }: { id: string }) {
     void api<AuditEntry[]>('GET', `/audit?target=${encodeURIComponent(id)}&limit=200`).then((result) => {
       if (result.ok) setTimeline(result.body.slice().reverse());
     });
-  }, [id, version, me?.role]);
+  }, [id, version, acted, me?.role]);
 
   if (!deployment) {
     return (
@@ -107,6 +108,7 @@ export function DeploymentDetail({ id }: { id: string }) {
   const act = async (method: 'POST' | 'DELETE', suffix: string) => {
     setError(null);
     const result = await api<unknown>(method, `/deployments/${encodeURIComponent(id)}${suffix}`);
+    setActed((n) => n + 1);
     if (!result.ok) return setError(`${deployment.name}: ${messageOf(result)}`);
     if (method === 'DELETE') {
       store.forgetDeployment(id);

@@ -161,7 +161,7 @@ function Inventory({ inventory, canReadLogs, onLogs }: { inventory: HostInventor
           ))}
         </ul>
       )}
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table id="containers">
           <caption>Every container on the host</caption>
           <thead>

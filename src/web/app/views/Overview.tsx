@@ -109,7 +109,7 @@ export function Overview() {
         {hosts.length === 0 ? (
           <p class="muted">No hosts yet. Register one, or enroll an agent with a token (docs/agent.md).</p>
         ) : (
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table id="hosts">
               <caption class="sr-only">Hosts, their status, last heartbeat, use over the last samples, capacity and agent version</caption>
               <thead>

@@ -35,7 +35,7 @@ export function Users() {
       <p class="muted">Viewers read; operators also deploy, restart and delete deployments; admins also manage hosts, users and read the audit log.</p>
       <ErrorNote text={error} />
       <section class="card">
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table id="users">
             <caption class="sr-only">Users</caption>
             <thead>
