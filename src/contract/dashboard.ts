@@ -40,14 +40,14 @@ export const FleetMetrics = Type.Object({
 });
 export type FleetMetrics = Static<typeof FleetMetrics>;
 
-// --- what runs on a host (GET /hosts/:id/inventory) ------------------------------------------------
+// --- what runs on a host (GET /hosts/:id/stacks) ------------------------------------------------
 
-export const HostInventory = Type.Object({
+export const HostStacks = Type.Object({
   host_id: Type.String(),
   stacks: Type.Array(StackDetail),
   containers: Type.Array(ContainerSummary, { description: 'Every container on the host, stopped ones too, including those not started by an agent' }),
 });
-export type HostInventory = Static<typeof HostInventory>;
+export type HostStacks = Static<typeof HostStacks>;
 
 export const ContainerLogsQuery = Type.Object({
   follow: Type.Optional(Type.Boolean({ default: false, description: 'Keep the stream open and send new lines as they come' })),

@@ -7,7 +7,7 @@ import {
   ContainerLogsQuery,
   FleetMetrics,
   FleetMetricsQuery,
-  HostInventory,
+  HostStacks,
   HostMetrics,
   type ContainerSummary,
   type StackDetail,
@@ -68,14 +68,14 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
   );
 
   app.get(
-    '/hosts/:id/inventory',
+    '/hosts/:id/stacks',
     {
       schema: {
         tags: TAGS,
         summary: "The host's stacks (services, containers, health) and every container, as its agent reports them",
         security: SECURED,
         params: Params,
-        response: { 200: HostInventory },
+        response: { 200: HostStacks },
       },
       config: { access: 'viewer' },
     },

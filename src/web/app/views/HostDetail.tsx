@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ContainerLogEvent, ContainerSummary, HostInventory, HostMetrics, HostMetricSample } from '../../../contract/index.js';
+import type { ContainerLogEvent, ContainerSummary, HostStacks, HostMetrics, HostMetricSample } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { href } from '../router.js';
 import { store, useStore } from '../store.js';
@@ -12,12 +12,12 @@ export function HostDetail({ id }: { id: string }) {
   const { hosts, me } = useStore();
   const host = hosts.get(id);
   const samples = useSamples(id);
-  const [inventory, setInventory] = useState<HostInventory | null>(null);
+  const [inventory, setInventory] = useState<HostStacks | null>(null);
   const [inventoryError, setInventoryError] = useState<string | null>(null);
   const [logsOf, setLogsOf] = useState<ContainerSummary | null>(null);
 
   const loadInventory = async () => {
-    const result = await api<HostInventory>('GET', `/hosts/${encodeURIComponent(id)}/inventory`);
+    const result = await api<HostStacks>('GET', `/hosts/${encodeURIComponent(id)}/stacks`);
     if (result.ok) {
       setInventory(result.body);
       setInventoryError(null);
@@ -132,7 +132,7 @@ function useSamples(id: string): HostMetricSample[] {
   return samples;
 }
 
-function Inventory({ inventory, canReadLogs, onLogs }: { inventory: HostInventory; canReadLogs: boolean; onLogs: (c: ContainerSummary) => void }) {
+function Inventory({ inventory, canReadLogs, onLogs }: { inventory: HostStacks; canReadLogs: boolean; onLogs: (c: ContainerSummary) => void }) {
   const health = new Map<string, string | null>();
   for (const stack of inventory.stacks) for (const service of stack.services) for (const c of service.containers) health.set(c.id, c.health);
   const inStacks = new Set(inventory.stacks.map((s) => s.name));
