@@ -21,6 +21,7 @@ import { hostProbe, type ResourceProbe } from './resources.js';
 import { compatRoutes } from './routes/compat.js';
 import { containerRoutes } from './routes/containers.js';
 import { fileRoutes } from './routes/files.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { imageRoutes } from './routes/images.js';
 import { stackRoutes } from './routes/stacks.js';
 import { systemRoutes } from './routes/system.js';
@@ -240,5 +241,6 @@ export function buildAgent(options: AgentOptions): AgentApp {
   void app.register(imageRoutes);
   void app.register(fileRoutes);
   void app.register(compatRoutes);
+  void app.register(fleetRoutes);
   return app;
 }

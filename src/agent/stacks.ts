@@ -243,6 +243,23 @@ export class StackManager {
     return (await this.record(name)) !== undefined;
   }
 
+  /** The names of the stacks this agent deployed (posture and drift tell them from the rest). */
+  async names(): Promise<string[]> {
+    return (await this.records()).map((r) => r.name);
+  }
+
+  /** The stack's project as its files say now; undefined for no such stack. */
+  async project(name: string): Promise<Project | undefined> {
+    const record = await this.record(name);
+    return record ? this.projectOf(record) : undefined;
+  }
+
+  /** The stack's folder (its package, as deployed), for a move to another host. */
+  async folder(name: string): Promise<string> {
+    if (!(await this.record(name))) throw notFound(`no stack ${name}`);
+    return join(this.options.dirs.stacks, name);
+  }
+
   /**
    * The deploy gate (docs/security.md): the analyzer's one deploy policy on exactly the files
    * the engine will run. Every operator allowance it uses is logged.

@@ -1,3 +1,4 @@
 export * from './agent.js';
 export * from './manager.js';
 export * from './dashboard.js';
+export * from './fleet.js';

@@ -1,4 +1,4 @@
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate } from 'node:tls';
 import { certificateSha256 } from '../pki/index.js';
@@ -46,13 +46,6 @@ export interface AgentClient {
   remove(target: AgentTarget, name: string, signal: AbortSignal): Promise<AgentResult>;
   /** The containers running on the host; undefined when the agent cannot be asked. */
   containers(target: AgentTarget, signal: AbortSignal): Promise<AgentContainer[] | undefined>;
-  /** A read of one of Shipshape's agent routes (`/stacks`, `/containers?all=true`, …), answered as JSON. */
-  read(target: AgentTarget, path: string, signal: AbortSignal): Promise<AgentResult>;
-  /**
-   * A streamed read (`/containers/:id/logs?follow=true` as JSON lines): the open answer when the
-   * agent said 200, else the failure. The caller ends it with `signal`.
-   */
-  stream(target: AgentTarget, path: string, signal: AbortSignal): Promise<{ ok: true; body: IncomingMessage } | Extract<AgentResult, { ok: false }>>;
 }
 
 export function agentBaseUrl(target: Pick<AgentTarget, 'ip' | 'apiPort'> & Partial<Pick<AgentTarget, 'certSha256'>>): string {
@@ -89,71 +82,64 @@ export class HttpAgentClient implements AgentClient {
       .map((c) => ({ name: String(c.name), status: String(c.status ?? '') }));
   }
 
-  read(target: AgentTarget, path: string, signal: AbortSignal): Promise<AgentResult> {
-    return this.call(target, 'GET', path, undefined, signal, [200]);
+  /**
+   * A request whose answer is read as it arrives (a followed log): resolves with the response
+   * once its head is in; the caller reads it and aborts `signal` when done.
+   */
+  async open(target: AgentTarget, path: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<IncomingMessage> {
+    const start = await this.starter(target, 'GET', path, headers, signal);
+    return new Promise((resolve, reject) => {
+      const req = start();
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
   }
 
-  async stream(target: AgentTarget, path: string, signal: AbortSignal): Promise<{ ok: true; body: IncomingMessage } | Extract<AgentResult, { ok: false }>> {
-    let res: IncomingMessage;
-    try {
-      res = await new Promise<IncomingMessage>((resolve, reject) => {
-        this.open(target, 'GET', path, undefined, signal, { accept: 'application/x-ndjson' })
-          .then((req) => {
-            req.on('response', resolve);
-            req.on('error', reject);
-            req.end();
-          })
-          .catch(reject);
-      });
-    } catch (err) {
-      return { ok: false, status: null, body: null, reason: `the agent at ${agentBaseUrl(target)} did not answer: ${describeRequestError(err, signal)}` };
-    }
-    if (res.statusCode === 200) return { ok: true, body: res };
-    const text = await readCapped(res).catch(() => '');
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Not JSON: the text is the reason.
-    }
-    return { ok: false, status: res.statusCode ?? null, body: parsed, reason: `the agent answered HTTP ${res.statusCode}: ${summarize(parsed)}` };
-  }
-
-  private async open(
+  private async starter(
     target: AgentTarget,
     method: string,
     path: string,
-    body: string | undefined,
+    extra: Record<string, string | number>,
     signal: AbortSignal,
-    extra: Record<string, string> = {},
-  ): Promise<ClientRequest> {
+  ): Promise<() => import('node:http').ClientRequest> {
     const url = new URL(`${agentBaseUrl(target)}${path}`);
     const headers: Record<string, string | number> = { ...extra, 'x-server-key': target.serverKey };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(body);
-    }
     if (target.certSha256) {
       const tls = typeof this.tls === 'function' ? await this.tls() : this.tls;
       if (!tls) throw new Error('this manager has no client certificate for enrolled agents');
       const sha = target.certSha256;
-      return httpsRequest(url, { method, headers, signal, ca: tls.ca, cert: tls.cert, key: tls.key, checkServerIdentity: pinnedAgentIdentity(sha), agent: false });
+      return () => httpsRequest(url, { method, headers, signal, ca: tls.ca, cert: tls.cert, key: tls.key, checkServerIdentity: pinnedAgentIdentity(sha), agent: false });
     }
-    return httpRequest(url, { method, headers, signal });
+    return () => httpRequest(url, { method, headers, signal });
   }
 
   private async send(target: AgentTarget, method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    const req = await this.open(target, method, path, body, signal);
+    const headers: Record<string, string | number> = {};
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    const start = await this.starter(target, method, path, headers, signal);
     return new Promise((resolve, reject) => {
+      const req = start();
       req.on('response', (res: IncomingMessage) => {
-        readCapped(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
       });
       req.on('error', reject);
       req.end(body);
     });
   }
 
-  private async call(
+  /** Any agent route: the answer as a value (parsed JSON when it is JSON), never an exception. */
+  async call(
     target: AgentTarget,
     method: string,
     path: string,
@@ -178,20 +164,6 @@ export class HttpAgentClient implements AgentClient {
     if (expected.includes(response.status)) return { ok: true, status: response.status, body: parsed };
     return { ok: false, status: response.status, body: parsed, reason: `the agent answered HTTP ${response.status}: ${summarize(parsed)}` };
   }
-}
-
-/** An answer's text, of which only the first MAX_ANSWER_BYTES are kept. */
-function readCapped(res: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_ANSWER_BYTES) chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('error', reject);
-  });
 }
 
 /** The agent's own words for a failure, short: its `detail` or `error.message` when it has one. */

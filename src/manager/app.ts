@@ -20,6 +20,7 @@ import { shapeOf } from './http/errors.js';
 import './http/fastify-types.js';
 import { installAuthentication, SESSION_COOKIE } from './http/guard.js';
 import { ManagerMetrics } from './metrics.js';
+import { Fleet } from './fleet/index.js';
 import { Monitor } from './monitor.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
@@ -27,6 +28,7 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { enrollmentRoutes } from './routes/enrollment.js';
 import { eventRoutes } from './routes/events.js';
 import { hostDetailRoutes } from './routes/host-detail.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { hostRoutes } from './routes/hosts.js';
 import { metaRoutes } from './routes/meta.js';
 import { previewRoutes } from './routes/preview.js';
@@ -55,6 +57,8 @@ export interface BuildManagerOptions {
   deploymentLeaseMs?: number;
   /** How often the monitor settles deployments whose manager died (default 10 s). */
   reconcileEveryMs?: number;
+  /** Milliseconds before a failed webhook delivery is tried again, doubled each time (default 2 s). */
+  alertRetryBaseMs?: number;
 }
 
 export interface Manager {
@@ -125,9 +129,11 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       retentionMs: config.auditRetentionDays * 86_400_000,
       maxEntries: config.auditMaxEntries,
     });
+    const agentTls = async () => ({ ca: (await tls.authority()).certificatePem, ...(await tls.clientCredentials()) });
+    const agentClient = options.agents ?? new HttpAgentClient(agentTls);
     const deployer = new Deployer({
       repo,
-      agents: options.agents ?? new HttpAgentClient(async () => ({ ca: (await tls.authority()).certificatePem, ...(await tls.clientCredentials()) })),
+      agents: agentClient,
       events,
       audit,
       log: app.log,
@@ -150,8 +156,21 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       intervalMs: config.monitorInterval * 1000,
       reconcileEveryMs: options.reconcileEveryMs,
     });
+    const fleet = new Fleet({
+      repo,
+      config: config.fleet,
+      events,
+      agents: agentClient instanceof HttpAgentClient ? agentClient : new HttpAgentClient(agentTls),
+      deployer,
+      secret,
+      log: app.log,
+      now,
+      instanceId,
+      poll: options.monitor ?? true,
+      alertRetryBaseMs: options.alertRetryBaseMs,
+    });
     const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
-    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, history: new HostHistory() };
+    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, fleet, history: new HostHistory() };
 
     await app.register(cookie);
     await app.register(rateLimit, {
@@ -200,6 +219,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
     await app.register(previewRoutes, { ctx });
     await app.register(eventRoutes, { ctx });
     await app.register(auditRoutes, { ctx });
+    await app.register(fleetRoutes, { ctx });
     await app.register(dashboardRoutes);
 
     app.addHook('onReady', async () => {
@@ -208,9 +228,11 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       // One manager per SQLite file: whatever was in flight belonged to a previous run.
       if (repo.dialect === 'sqlite') await repo.releaseForeignLeases(instanceId);
       if (options.monitor ?? true) monitor.start();
+      await fleet.start();
     });
     app.addHook('onClose', async () => {
       await monitor.stop();
+      await fleet.stop();
       await audit.stop();
       await deployer.close();
       await repo.close();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isLoopbackAddress, LOG_LEVELS, parseAllowedHostPaths, parseAllowRules, parseSwitch, type LogLevel } from '../settings/index.js';
+import { parseFleetConfig, type FleetConfig } from './fleet/config.js';
 import { DEFAULT_GATE, GATE_THRESHOLDS, RULES, type GateThreshold } from '../analyze/index.js';
 
 export type DeployGate = GateThreshold;
@@ -62,6 +63,8 @@ export interface ManagerConfig {
   refusalLimit: number;
   /** Seconds: the refusal limit's window, and how often refusals are summarized in the log. */
   refusalWindow: number;
+  /** Inventories, alerts, moves (docs/manager.md, "Fleet operations"). */
+  fleet: FleetConfig;
 }
 
 /** Whether the manager serves HTTPS: TLS=on, or TLS=auto on an address other machines reach. */
@@ -180,6 +183,7 @@ export function parseManagerConfig(env: Env): ConfigResult {
     auditRateLimit: num('AUDIT_RATE_LIMIT', 60, { min: 1, max: 1_000_000, integer: true }) ?? 60,
     refusalLimit: num('REFUSAL_LIMIT', 100, { min: 0, max: 1_000_000, integer: true }) ?? 100,
     refusalWindow: num('REFUSAL_WINDOW', 60, { min: 1, max: 86_400 }) ?? 60,
+    fleet: parseFleetConfig(get, num, problem),
   };
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }

@@ -43,11 +43,6 @@ export class Deployer {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** How this manager reaches agents; the host view reads through it too. */
-  get agents(): AgentClient {
-    return this.options.agents;
-  }
-
   /** Places the deployment (on `onHost` only, when given) and, when a host had room, starts deploying it there. */
   async place(deployment: Omit<NewDeployment, 'leaseOwner' | 'leaseUntil'>, zip: Buffer, onHost?: string): Promise<Placement> {
     const { repo, now, instanceId } = this.options;

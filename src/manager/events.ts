@@ -15,6 +15,7 @@ type Listener = (event: ManagerEvent) => void;
  */
 export class EventBus {
   private readonly listeners = new Set<Listener>();
+  private readonly localListeners = new Set<Listener>();
   private readonly origin = randomUUID();
 
   constructor(
@@ -43,8 +44,24 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Events this manager made, not those relayed from other replicas: what must happen once per
+   * event in the fleet (alert deliveries) listens here.
+   */
+  subscribeLocal(listener: Listener): () => void {
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
+  }
+
   publish(event: ManagerEvent): void {
     this.deliver(event);
+    for (const listener of this.localListeners) {
+      try {
+        listener(event);
+      } catch {
+        // As in deliver(): one listener's failure is its own.
+      }
+    }
     if (!this.relay || event.type === 'host.heartbeat') return;
     const payload = JSON.stringify({ origin: this.origin, event });
     if (Buffer.byteLength(payload) > MAX_RELAYED_BYTES) return;

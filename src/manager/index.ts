@@ -23,3 +23,5 @@ export type { Repository, HostRecord, DeploymentRecord, UserRecord, AuditRecord,
 export { readZip, writeZip, ZipError, type ZipEntry } from './package/zip.js';
 export { hashKey, mintServerKey, verifyKey } from './security/keys.js';
 export { healthiness } from './views.js';
+export { FleetStore, SearchIndex, parseFleetConfig, type FleetConfig, type WebhookAllowList } from './fleet/index.js';
+export { isPublicAddress, signatureOf } from './alerts/index.js';

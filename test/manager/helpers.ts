@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { buildManager, managerConfig, writeZip, type BuildManagerOptions, type Manager, type ManagerConfig } from '../../src/manager/index.js';
+import { buildManager, managerConfig, readZip, writeZip, type BuildManagerOptions, type Manager, type ManagerConfig } from '../../src/manager/index.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -153,6 +153,8 @@ export interface FakeAgent {
   calls: FakeAgentCall[];
   /** Stack names the fake runs, as machine-lab's GET /agent/containers lists their containers. */
   running: Set<string>;
+  /** The package each stack was launched from. */
+  packages: Map<string, Buffer>;
   /** What POST /agent/containers does: answer at once (default), fail, or hang until released. */
   mode: 'ok' | 'fail' | 'hang';
   release(): void;
@@ -169,6 +171,7 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
     port: 0,
     calls: [],
     running: new Set(),
+    packages: new Map(),
     mode: 'ok',
     release: () => {
       releaseHang();
@@ -191,7 +194,16 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
     if (agent.mode === 'hang') await hang;
     if (agent.mode === 'fail') return reply.code(500).send({ detail: "'docker compose up' failed: exit status 1" });
     agent.running.add(body.name);
+    agent.packages.set(body.name, Buffer.from(body.docker_zip_base64, 'base64'));
     return reply.code(201).send({ name: body.name, status: 'started' });
+  });
+  // What a Shipshape agent hands over for a move: the files of the package it was given.
+  app.get('/stacks/:name/files', async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const zip = agent.running.has(name) ? agent.packages.get(name) : undefined;
+    if (!zip) return reply.code(404).send({ error: { code: 'not_found', message: `no stack ${name}` } });
+    const entries = await readZip(zip, { maxEntries: 1000, maxExpandedBytes: 2 ** 26 });
+    return { name, files: entries.map((e) => ({ path: e.path, content: e.data.toString('base64') })) };
   });
   app.get('/agent/containers', async () => [...agent.running].map((name) => ({ id: name, name: `${name}-web-1`, image: 'nginx', status: 'running' })));
   app.post('/agent/containers/:name/restart', async (request, reply) => {

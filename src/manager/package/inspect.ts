@@ -190,3 +190,15 @@ function toDeploymentFinding(finding: Finding): DeploymentFinding {
     message: finding.message,
   };
 }
+
+/** The manager's package limits and remote-deploy policy, from its configuration: every deploy path checks with these. */
+export function inspectOptionsOf(
+  config: { maxPackageBytes: number; maxPackageExpandedBytes: number; maxPackageRatio: number; deployGate: DeployPolicy['threshold']; allowedHostPaths: string[]; gateAllowRules: string[] },
+  version: string,
+): InspectOptions {
+  return {
+    limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageExpandedBytes, maxEntries: 10_000, maxRatio: config.maxPackageRatio },
+    policy: { threshold: config.deployGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules },
+    version,
+  };
+}

@@ -10,7 +10,7 @@ import { multipartFile, spoolUpload } from '../../http/index.js';
 import type { ManagerContext } from '../context.js';
 import { USER_SECURITY as SECURED, conflict, HttpError, notFound, unprocessable, type ErrorShape } from '../http/index.js';
 import type { AllowanceUse } from '../../analyze/index.js';
-import { inspectZip, packCompose, PackageError, type InspectedPackage, type InspectOptions } from '../package/index.js';
+import { inspectOptionsOf, inspectZip, packCompose, PackageError, type InspectedPackage, type InspectOptions } from '../package/index.js';
 import { UniqueViolation, type DeploymentRecord } from '../storage/index.js';
 import { deploymentView } from '../views.js';
 
@@ -30,19 +30,9 @@ const RemoveQuery = Type.Object({
  * Shipshape's `/deployments` (a compose file and its files as JSON). Both analyze the package,
  * place it, and answer 202 while the agent deploys it in the background.
  */
-/** The package limits and the remote-deploy policy this manager applies to every package. */
-export function packageOptions(ctx: ManagerContext): InspectOptions {
-  const { config } = ctx;
-  return {
-    limits: { maxArchiveBytes: config.maxPackageBytes, maxExpandedBytes: config.maxPackageExpandedBytes, maxEntries: 10_000, maxRatio: config.maxPackageRatio },
-    policy: { threshold: config.deployGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules },
-    version: ctx.version,
-  };
-}
-
 export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, config, deployer, audit } = ctx;
-  const inspectOptions = packageOptions(ctx);
+  const inspectOptions: InspectOptions = inspectOptionsOf(config, ctx.version);
 
   /** Every operator allowance a package used is audited, whether or not the deploy went on. */
   const auditAllowances = async (request: FastifyRequest, allowed: readonly AllowanceUse[], target?: string) => {
@@ -69,6 +59,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       if (!(err instanceof PackageError)) throw err;
       await auditAllowances(request, err.allowed);
       await audit.record(request, { action: 'deployment.create', outcome: 'denied', details: { reason: err.message } });
+      if (err.findings) ctx.fleet.alerts.notify('gate.refused', { name: input.name ?? null, by: request.principal!.email, reason: err.message, findings: err.findings.slice(0, 20) });
       throw unprocessable(err.message, err.findings ? { findings: err.findings } : undefined);
     }
     const id = randomUUID();

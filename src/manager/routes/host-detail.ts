@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -34,6 +34,7 @@ const KEEPALIVE_MS = 15_000;
  */
 export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, history, deployer, now } = ctx;
+  const agents = ctx.fleet.agents;
 
   const load = async (id: string): Promise<HostRecord> => {
     const host = await repo.getHost(id);
@@ -84,8 +85,8 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       const target = await deployer.target(host);
       const signal = AbortSignal.timeout(AGENT_READ_MS);
       const [stacks, containers] = await Promise.all([
-        deployer.agents.read(target, '/stacks', signal),
-        deployer.agents.read(target, '/containers?all=true', signal),
+        agents.call(target, 'GET', '/stacks', undefined, signal, [200]),
+        agents.call(target, 'GET', '/containers?all=true', undefined, signal, [200]),
       ]);
       for (const result of [stacks, containers]) {
         if (!result.ok) throw new HttpError(502, 'agent_failed', `The host's agent could not list what runs there: ${result.reason}`);
@@ -93,7 +94,7 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       const summaries = (Array.isArray(stacks.body) ? (stacks.body as StackSummary[]) : []).slice(0, MAX_STACKS);
       const details = await Promise.all(
         summaries.map(async (summary) => {
-          const detail = await deployer.agents.read(target, `/stacks/${encodeURIComponent(summary.name)}`, signal);
+          const detail = await agents.call(target, 'GET', `/stacks/${encodeURIComponent(summary.name)}`, undefined, signal, [200]);
           return detail.ok ? (detail.body as StackDetail) : { ...summary, services: [], findings: [] };
         }),
       );
@@ -125,10 +126,20 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       const { follow = false, tail = 200 } = request.query;
       const controller = new AbortController();
       const path = `/containers/${encodeURIComponent(request.params.ref)}/logs?tail=${tail}${follow ? '&follow=true' : ''}`;
-      const answer = await deployer.agents.stream(await deployer.target(host), path, AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : AGENT_READ_MS)]));
-      if (!answer.ok) {
-        if (answer.status === 404) throw notFound('No such container on that host');
-        throw new HttpError(502, 'agent_failed', `The host's agent could not read the logs: ${answer.reason}`);
+      let upstream: IncomingMessage;
+      try {
+        upstream = await agents.open(await deployer.target(host), path, AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : AGENT_READ_MS)]), {
+          accept: 'application/x-ndjson',
+        });
+      } catch (err) {
+        throw new HttpError(502, 'agent_failed', `The host's agent did not answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      // Ending the agent's answer (the viewer left) fails it with "aborted": expected, and handled below.
+      upstream.on('error', () => undefined);
+      if (upstream.statusCode !== 200) {
+        controller.abort();
+        if (upstream.statusCode === 404) throw notFound('No such container on that host');
+        throw new HttpError(502, 'agent_failed', `The host's agent answered HTTP ${upstream.statusCode} to a log read`);
       }
       await ctx.audit.record(request, { action: 'container.logs', target: `${host.id}/${request.params.ref}`, details: { follow } });
       streamsOf.set(userId, (streamsOf.get(userId) ?? 0) + 1);
@@ -159,7 +170,7 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       closers.add(res);
       res.on('close', stop);
       res.on('error', stop);
-      const lines = createInterface({ input: answer.body, crlfDelay: Infinity });
+      const lines = createInterface({ input: upstream, crlfDelay: Infinity });
       lines.on('line', (text) => {
         if (!open || text === '') return;
         if (res.writableLength > MAX_BUFFERED_BYTES) {
@@ -180,12 +191,10 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
         res.end('event: end\ndata: {}\n\n');
         stop();
       });
-      // Ending the agent's answer (the viewer left) fails it with "aborted": readline passes that on.
-      const broken = () => {
+      // readline passes the upstream's errors on: a broken agent connection ends this stream too.
+      lines.on('error', () => {
         if (open) res.destroy();
-      };
-      answer.body.on('error', broken);
-      lines.on('error', broken);
+      });
     },
   );
 

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AnalysisPreview, AnalysisPreviewRequest } from '../../contract/index.js';
 import type { ManagerContext } from '../context.js';
 import { USER_SECURITY as SECURED, unprocessable } from '../http/index.js';
-import { PackageError, previewCompose } from '../package/index.js';
-import { packageOptions } from './deployments.js';
+import { inspectOptionsOf, PackageError, previewCompose } from '../package/index.js';
 
 /**
  * POST /analyze/preview: what `POST /deployments` would decide on a package, without placing or
@@ -11,7 +10,7 @@ import { packageOptions } from './deployments.js';
  * analysis and the same deploy policy (docs/security.md, "The deploy gate").
  */
 export const previewRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
-  const options = packageOptions(ctx);
+  const options = inspectOptionsOf(ctx.config, ctx.version);
   app.post(
     '/analyze/preview',
     {

@@ -117,6 +117,48 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'fleet: inventories, webhooks and their deliveries',
+    statements: [
+      // What each host's agent last reported (docs/posture.md): the search index and posture read it.
+      `CREATE TABLE host_inventory (
+        host_id TEXT PRIMARY KEY REFERENCES hosts (id) ON DELETE CASCADE,
+        collected_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        inventory TEXT NOT NULL
+      )`,
+      'CREATE INDEX host_inventory_updated ON host_inventory (updated_at)',
+      // The secret is encrypted with a key derived from JWT_SECRET (docs/alerts.md).
+      `CREATE TABLE alert_webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret_sealed TEXT NOT NULL,
+        description TEXT,
+        created_by TEXT,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE alert_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL REFERENCES alert_webhooks (id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_status INTEGER,
+        last_error TEXT,
+        next_attempt_at BIGINT,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL,
+        delivered_at BIGINT
+      )`,
+      'CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at)',
+      'CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id)',
+    ],
+  },
 ];
 
 /** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */

@@ -164,6 +164,8 @@ export interface Repository {
   readonly dialect: Database['dialect'];
   /** Cross-process notifications, where the database has them (PostgreSQL). */
   readonly notifications: Notifications | undefined;
+  /** The database itself, for stores of their own (src/manager/fleet). */
+  readonly database: Database;
   getSetting(key: string): Promise<string | undefined>;
   /** Stores `value` unless the key has one already; returns the value that is stored. */
   putSettingIfAbsent(key: string, value: string): Promise<string>;
@@ -270,6 +272,10 @@ export class SqlRepository implements Repository {
 
   get notifications(): Notifications | undefined {
     return this.db.notifications;
+  }
+
+  get database(): Database {
+    return this.db;
   }
 
   async getSetting(key: string): Promise<string | undefined> {

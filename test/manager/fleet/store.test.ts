@@ -1,0 +1,3 @@
+import { defineFleetStoreTests } from './store-suite.js';
+
+defineFleetStoreTests('sqlite');
