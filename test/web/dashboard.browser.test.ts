@@ -183,6 +183,45 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
     await page.click('button:has-text("Close logs")');
   });
 
+  it('shows the host posture the agent reported', async () => {
+    await page.goto(`${fleet.manager.url}/#/hosts/${fleet.hostId}`);
+    const posture = page.locator('#posture');
+    // The manager reads each agent's inventory every second here.
+    await eventually(async () => {
+      if (!((await posture.textContent()) ?? '').includes('not reported')) return true;
+      await page.reload();
+      return undefined;
+    }, 30_000, 'the posture report');
+    assert.match((await posture.textContent()) ?? '', /Reported .* ago: .*critical/);
+  });
+
+  it('searches the fleet: a container by name leads to its host; a name nothing has finds nothing', async () => {
+    await page.getByRole('link', { name: 'Search', exact: true }).click();
+    await page.locator('h1', { hasText: 'Search the fleet' }).waitFor();
+    await page.fill('#search-q', `${STACK}-ticker`);
+    const hits = page.locator('#search-hits tbody tr');
+    await eventually(async () => ((await hits.count()) > 0 ? true : undefined), 30_000, 'a search hit');
+    const row = hits.filter({ hasText: `${STACK}-ticker-1` }).first();
+    assert.match((await row.textContent()) ?? '', new RegExp(fleet.hostname));
+    await row.getByRole('link', { name: fleet.hostname }).click();
+    await page.locator('h1', { hasText: `Host ${fleet.hostname}` }).waitFor();
+    await page.goto(`${fleet.manager.url}/#/search`);
+    await page.fill('#search-q', 'no-such-thing-anywhere');
+    await page.locator('#hits-title', { hasText: '0 matches' }).waitFor();
+    await shoot(page, 'search-desktop');
+  });
+
+  it('adds a webhook and shows it with the delivery log', async () => {
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.locator('h1', { hasText: 'Alerts' }).waitFor();
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await page.getByLabel(/^Secret/).fill('a secret of sixteen or more');
+    await page.getByRole('button', { name: 'Add the webhook' }).click();
+    await page.locator('#webhooks', { hasText: 'http://127.0.0.1:9/hook' }).waitFor();
+    assert.equal((await fleet.manager.app.inject({ method: 'GET', url: '/alerts/webhooks', headers: { 'x-admin-key': fleet.adminKey } })).json<unknown[]>().length, 1);
+    await shoot(page, 'alerts-desktop');
+  });
+
   it('shows the deployment: its timeline from the audit log and its findings; restarts it', async () => {
     await page.goto(`${fleet.manager.url}/#/deployments/${deploymentId}`);
     await page.locator('h1', { hasText: `Deployment ${STACK}` }).waitFor();
@@ -226,6 +265,8 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
         ['report', '#/report', 'Analysis report'],
         ['audit', '#/audit', 'Audit log'],
         ['users', '#/users', 'Users and roles'],
+        ['search', '#/search', 'Search the fleet'],
+        ['alerts', '#/alerts', 'Alerts'],
       ];
       for (const [name, hash, title] of views) {
         await page.goto(`${fleet.manager.url}/${hash}`);

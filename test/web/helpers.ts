@@ -8,6 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseAgentConfig, startAgent, type RunningAgent } from '../../src/agent/index.js';
 import { ensureTestImage } from '../helpers/test-image.js';
+import { fleetTestConfig } from '../manager/fleet/helpers.js';
 import { eventually, login, registerHost, startTestManager, type TestManager } from '../manager/helpers.js';
 
 export const CHROMIUM = process.env.SHIPSHAPE_CHROMIUM ?? '/usr/bin/chromium';
@@ -39,7 +40,7 @@ export interface Fleet {
 export async function startFleet(hostname: string): Promise<Fleet> {
   await ensureTestImage();
   const dir = mkdtempSync(join(tmpdir(), 'shipshape-web-'));
-  const manager = await startTestManager('sqlite', { listen: true });
+  const manager = await startTestManager('sqlite', { listen: true, config: { fleet: fleetTestConfig() } });
   const adminKey = await login(manager);
   const port = await freePort();
   const host = await registerHost(manager, adminKey, { hostname, ip: '127.0.0.1', api_port: port, max_containers: 5 });

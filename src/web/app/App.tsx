@@ -4,6 +4,7 @@ import { api, whenUnauthorized } from './api.js';
 import { href, useRoute, type Route } from './router.js';
 import { store, useStore } from './store.js';
 import { ViewTitle } from './ui/index.js';
+import { Alerts } from './views/Alerts.js';
 import { Audit } from './views/Audit.js';
 import { Deploy } from './views/Deploy.js';
 import { DeploymentDetail, Deployments } from './views/Deployments.js';
@@ -11,6 +12,7 @@ import { HostDetail } from './views/HostDetail.js';
 import { Login } from './views/Login.js';
 import { Overview } from './views/Overview.js';
 import { Report } from './views/Report.js';
+import { Search } from './views/Search.js';
 import { Users } from './views/Users.js';
 
 interface NavItem {
@@ -25,6 +27,8 @@ const NAV: NavItem[] = [
   { to: href('deployments'), label: 'Deployments', views: ['deployments', 'deployment'] },
   { to: href('deploy'), label: 'Deploy', views: ['deploy'] },
   { to: href('report'), label: 'Report', views: ['report'] },
+  { to: href('search'), label: 'Search', views: ['search'] },
+  { to: href('alerts'), label: 'Alerts', views: ['alerts'], admin: true },
   { to: href('audit'), label: 'Audit', views: ['audit'], admin: true },
   { to: href('users'), label: 'Users', views: ['users'], admin: true },
 ];
@@ -115,6 +119,10 @@ function View({ route, admin }: { route: Route; admin: boolean }) {
       return admin ? <Audit /> : <AdminsOnly />;
     case 'users':
       return admin ? <Users /> : <AdminsOnly />;
+    case 'search':
+      return <Search />;
+    case 'alerts':
+      return admin ? <Alerts /> : <AdminsOnly />;
     case 'not-found':
       return (
         <>

@@ -13,6 +13,8 @@ export type Route =
   | { view: 'report' }
   | { view: 'audit' }
   | { view: 'users' }
+  | { view: 'search' }
+  | { view: 'alerts' }
   | { view: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -23,7 +25,7 @@ export function parseRoute(hash: string): Route {
   if (first === 'hosts' && second && parts.length === 2) return { view: 'host', id: second };
   if (first === 'deployments' && parts.length === 1) return { view: 'deployments' };
   if (first === 'deployments' && second && parts.length === 2) return { view: 'deployment', id: second };
-  if (parts.length === 1 && (first === 'deploy' || first === 'report' || first === 'audit' || first === 'users')) return { view: first };
+  if (parts.length === 1 && (first === 'deploy' || first === 'report' || first === 'audit' || first === 'users' || first === 'search' || first === 'alerts')) return { view: first };
   return { view: 'not-found', path };
 }
 

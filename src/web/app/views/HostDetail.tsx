@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ContainerLogEvent, ContainerSummary, HostStacks, HostMetrics, HostMetricSample } from '../../../contract/index.js';
+import type { ContainerLogEvent, ContainerSummary, HostMetrics, HostMetricSample, HostPosture, HostStacks } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { href } from '../router.js';
 import { store, useStore } from '../store.js';
@@ -107,6 +107,7 @@ export function HostDetail({ id }: { id: string }) {
         {inventory ? <Inventory inventory={inventory} canReadLogs={canReadLogs} onLogs={setLogsOf} /> : inventoryError ? null : <p class="muted">Asking the agent…</p>}
       </section>
       {logsOf ? <Logs hostId={id} container={logsOf} onClose={() => setLogsOf(null)} /> : null}
+      <Posture hostId={id} />
     </>
   );
 }
@@ -266,6 +267,90 @@ function Logs({ hostId, container, onClose }: { hostId: string; container: Conta
           </span>
         ))}
       </pre>
+    </section>
+  );
+}
+
+/** What the host's agent found on what actually runs there: the analyzer's runtime rules, and drift (docs/posture.md). */
+function Posture({ hostId }: { hostId: string }) {
+  const [posture, setPosture] = useState<HostPosture | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void api<HostPosture>('GET', `/hosts/${encodeURIComponent(hostId)}/posture`).then((result) => {
+      if (result.ok) setPosture(result.body);
+      else setError(messageOf(result));
+    });
+  }, [hostId]);
+  return (
+    <section class="card" aria-labelledby="posture-title" id="posture">
+      <h2 id="posture-title">Posture and drift</h2>
+      <ErrorNote text={error} />
+      {posture === null ? null : posture.collected_at === null ? (
+        <p class="muted">The agent has not reported what runs on the host yet.</p>
+      ) : (
+        <>
+          <p>
+            Reported <Age iso={posture.collected_at} />:{' '}
+            {(['critical', 'high', 'medium', 'low'] as const).map((s) => (
+              <span key={s}>
+                <Badge value={s} label={`${posture.counts[s]} ${s}`} />{' '}
+              </span>
+            ))}
+            <Badge value={posture.counts.drift > 0 ? 'warning' : 'ok'} label={`${posture.counts.drift} drift`} />
+            {posture.truncated ? <span class="muted"> (shortened: the host runs a lot)</span> : null}
+          </p>
+          {posture.findings.length > 0 ? (
+            <div class="scroll" tabIndex={0}>
+              <table id="posture-findings">
+                <caption>Findings on running containers</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Severity</th>
+                    <th scope="col">Rule</th>
+                    <th scope="col">Container</th>
+                    <th scope="col">What</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {posture.findings.map((f, i) => (
+                    <tr key={`${f.rule}-${f.container}-${i}`}>
+                      <td>
+                        <Badge value={f.severity} />
+                      </td>
+                      <td>
+                        <code>{f.rule}</code>
+                      </td>
+                      <td>
+                        {f.container}
+                        {f.stack ? <div class="muted small">{f.stack}</div> : null}
+                      </td>
+                      <td>
+                        {f.message}
+                        {f.fix ? <div class="muted">Fix: {f.fix}</div> : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : (
+            <p class="muted">No finding on the running containers.</p>
+          )}
+          {posture.drift.length > 0 ? (
+            <>
+              <h3>Drift</h3>
+              <ul class="stacks" id="drift">
+                {posture.drift.map((d, i) => (
+                  <li key={`${d.container}-${i}`}>
+                    <b>{d.container}</b> {d.kind === 'unmanaged' ? 'was started by hand' : 'changed since its deploy'}
+                    {d.details.length ? <span class="muted">: {d.details.join('; ')}</span> : null}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </>
+      )}
     </section>
   );
 }
