@@ -1,5 +1,5 @@
 import { memo } from 'preact/compat';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { HostInfo, HostRegisterResponse } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { href } from '../router.js';
@@ -10,9 +10,9 @@ import { Sparkline } from '../ui/index.js';
 const EMPTY: Spark = { cpu: [], mem: [], disk: [] };
 
 /** One host's row; redrawn only when its host or its samples changed (the store replaces them). */
-const HostRow = memo(function HostRow({ host, spark }: { host: HostInfo; spark: Spark }) {
+const HostRow = memo(function HostRow({ host, spark, index }: { host: HostInfo; spark: Spark; index: number }) {
   return (
-    <tr data-host={host.id}>
+    <tr data-host={host.id} aria-rowindex={index + 2}>
       <th scope="row">
         <a href={href('hosts', host.id)}>{host.hostname}</a>
         <div class="muted small">
@@ -42,6 +42,56 @@ const HostRow = memo(function HostRow({ host, spark }: { host: HostInfo; spark: 
     </tr>
   );
 });
+
+/** Rows are this tall (styles.css, #hosts): a long list only renders the rows in view. */
+const ROW_HEIGHT = 52;
+/** Up to this many hosts every row is rendered; past it, the rows in view and a margin. */
+const RENDER_ALL = 150;
+const OVERSCAN = 20;
+
+/**
+ * The hosts' rows. A fleet of a thousand hosts renders only the rows in the window (and a margin
+ * around it), with spacers for the rest, so that a burst of heartbeats redraws a few dozen rows,
+ * not a thousand (docs/dashboard.md, "Scale"). The filter finds any host.
+ */
+function HostRows({ hosts, sparks }: { hosts: HostInfo[]; sparks: Map<string, Spark> }) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  const [range, setRange] = useState({ first: 0, last: RENDER_ALL });
+  const virtual = hosts.length > RENDER_ALL;
+  useEffect(() => {
+    if (!virtual) return;
+    let frame = 0;
+    const measure = () => {
+      frame = 0;
+      const top = body.current ? body.current.getBoundingClientRect().top : 0;
+      const first = Math.max(0, Math.floor(-top / ROW_HEIGHT) - OVERSCAN);
+      const last = Math.min(hosts.length, Math.ceil((innerHeight - top) / ROW_HEIGHT) + OVERSCAN);
+      setRange((old) => (old.first === first && old.last === last ? old : { first, last }));
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    addEventListener('scroll', schedule, { passive: true });
+    addEventListener('resize', schedule);
+    return () => {
+      removeEventListener('scroll', schedule);
+      removeEventListener('resize', schedule);
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [virtual, hosts.length]);
+  const first = virtual ? Math.min(range.first, hosts.length) : 0;
+  const last = virtual ? Math.min(range.last, hosts.length) : hosts.length;
+  return (
+    <tbody ref={body}>
+      {first > 0 ? <tr class="spacer" aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} /> : null}
+      {hosts.slice(first, last).map((host, i) => (
+        <HostRow key={host.id} host={host} spark={sparks.get(host.id) ?? EMPTY} index={first + i} />
+      ))}
+      {last < hosts.length ? <tr class="spacer" aria-hidden="true" style={{ height: `${(hosts.length - last) * ROW_HEIGHT}px` }} /> : null}
+    </tbody>
+  );
+}
 
 export function Overview() {
   const store = useStore();
@@ -110,7 +160,7 @@ export function Overview() {
           <p class="muted">No hosts yet. Register one, or enroll an agent with a token (docs/agent.md).</p>
         ) : (
           <div class="scroll" tabIndex={0}>
-            <table id="hosts">
+            <table id="hosts" aria-rowcount={shown.length + 1}>
               <caption class="sr-only">Hosts, their status, last heartbeat, use over the last samples, capacity and agent version</caption>
               <thead>
                 <tr>
@@ -125,11 +175,7 @@ export function Overview() {
                   <th scope="col">Agent</th>
                 </tr>
               </thead>
-              <tbody>
-                {shown.map((host) => (
-                  <HostRow key={host.id} host={host} spark={store.sparks.get(host.id) ?? EMPTY} />
-                ))}
-              </tbody>
+              <HostRows hosts={shown} sparks={store.sparks} />
             </table>
           </div>
         )}
