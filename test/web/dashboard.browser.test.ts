@@ -109,7 +109,7 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
   it('previews a deploy, places it on the chosen host and follows it to running', async () => {
     await page.getByRole('link', { name: 'Deploy', exact: true }).click();
     await page.locator('h1', { hasText: 'Deploy a stack' }).waitFor();
-    assert.equal(await focused(page, 'tagName'), 'H1', 'the new view takes the focus');
+    await eventually(async () => ((await focused(page, 'tagName')) === 'H1' ? true : undefined), 5_000, 'the focus on the new view');
     await page.setInputFiles('#package-files', [
       { name: 'compose.yaml', mimeType: 'text/yaml', buffer: Buffer.from(COMPOSE) },
       { name: 'README.txt', mimeType: 'text/plain', buffer: Buffer.from('a file next to the compose file\n') },
