@@ -36,6 +36,11 @@ export interface AnalyzeOptions {
   profiles?: readonly string[];
   /** `--config`; default `<root>/.shipshape.yml` when present. */
   configFile?: string;
+  /**
+   * Environments by name → their compose files (absolute, in merge order), instead of those the
+   * folder's files or `.shipshape.yml` give; `base` is what the other environments are compared to.
+   */
+  environmentFiles?: Readonly<Record<string, readonly string[]>>;
   /** A previous JSON report whose findings are hidden. */
   baseline?: Report;
   env?: Readonly<Record<string, string | undefined>>;
@@ -68,7 +73,11 @@ export function analyze(options: AnalyzeOptions): AnalyzeResult {
   const config = readConfig(root, options.configFile, known, problems, options.untrustedProject === true);
   const discovered = discoverProjects(root, defaultServiceProbe, {
     files: options.files ? [...options.files] : undefined,
-    config: config.environments ? { environments: config.environments } : undefined,
+    config: options.environmentFiles
+      ? { environments: Object.fromEntries(Object.entries(options.environmentFiles).map(([k, v]) => [k, [...v]])) }
+      : config.environments
+        ? { environments: config.environments }
+        : undefined,
   });
   for (const issue of discovered.issues) problems.push({ file: issue.file, line: 0, column: 0, message: issue.message });
   if (discovered.projects.length === 0 && problems.length === 0) {

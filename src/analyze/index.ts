@@ -7,5 +7,5 @@ export type { Finding, Rule, RuleDocs, Severity, Category } from './types.js';
 export { SEVERITIES } from './types.js';
 export * from './policy/index.js';
 export { NOTES_MARK, pageNotes, ruleDocsPage } from './rules/docs-page.js';
-export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
+export { factsOf, imageOf, knownImage, serviceImageFacts, publishedPorts, bindsAllInterfaces, isLoopback, type Facts, type ImageFacts, type KnownImage } from './facts/index.js';
 export { checkRunning, RUNTIME_RULES } from './runtime.js';

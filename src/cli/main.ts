@@ -11,6 +11,7 @@ type RegisterCommand = (program: Command, setExit: (code: number) => void) => vo
 const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   config: async () => (await import('./config-command.js')).registerConfigCommand,
   analyze: async () => (await import('./analyze-command.js')).registerAnalyzeCommand,
+  harden: async () => (await import('./harden-command.js')).registerHardenCommand,
   agent: async () => (await import('./agent-command.js')).registerAgentCommand,
   up: async () => (await import('./up-command.js')).registerUpCommand,
   down: async () => (await import('./down-command.js')).registerDownCommand,

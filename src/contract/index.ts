@@ -2,3 +2,4 @@ export * from './agent.js';
 export * from './manager.js';
 export * from './dashboard.js';
 export * from './fleet.js';
+export * from './harden.js';

@@ -8,6 +8,7 @@ import { logLines, type LogLine } from './log-stream.js';
 import type {
   ContainerCreateBody,
   ContainerInspect,
+  ContainerChange,
   ContainerStats,
   ContainerSummary,
   ContainerTop,
@@ -323,6 +324,17 @@ export class DockerClient {
         path: `/containers/${enc(id)}/resize`,
         query: { h: size.rows, w: size.columns },
       });
+    },
+
+    /** The paths the container changed in its filesystem (`docker diff`): kind 0 modified, 1 added, 2 deleted. */
+    changes: async (id: string, call?: CallOptions): Promise<ContainerChange[]> => {
+      const answer = await this.request<ContainerChange[] | Buffer | null>(`list the filesystem changes of container ${id}`, call, {
+        method: 'GET',
+        path: `/containers/${enc(id)}/changes`,
+      });
+      // An unchanged container's answer is `null`, which the connection layer hands back unparsed.
+      const parsed: unknown = Buffer.isBuffer(answer) ? JSON.parse(answer.toString('utf8') || 'null') : answer;
+      return Array.isArray(parsed) ? (parsed as ContainerChange[]) : [];
     },
 
     /** One sample of the container's resource usage. */

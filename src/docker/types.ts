@@ -98,3 +98,9 @@ export interface EngineEvent {
   time: number;
   timeNano: number;
 }
+
+/** One entry of `GET /containers/{id}/changes` (`docker diff`): Kind 0 modified, 1 added, 2 deleted. */
+export interface ContainerChange {
+  Path: string;
+  Kind: 0 | 1 | 2;
+}

@@ -231,6 +231,10 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
     assert.match(text, /deploying/);
     assert.match(text, /running/);
     assert.match(text, /admin@example\.com/);
+    await page.getByRole('button', { name: 'Preview the hardened overlay' }).click();
+    await page.locator('#harden pre.overlay').waitFor({ timeout: 60_000 });
+    assert.match((await page.textContent('#harden')) ?? '', /Overall score \d+\.\d → \d+\.\d/);
+    assert.match((await page.textContent('#harden pre.overlay')) ?? '', /services:/);
     await page.click('button:has-text("Restart")');
     await timeline.locator('text=restarted').waitFor({ timeout: 60_000 });
     await shoot(page, 'deployment-desktop');

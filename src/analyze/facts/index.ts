@@ -3,6 +3,8 @@
  * environment and read by the rules, the inventory and the scores. Facts Shipshape cannot see are
  * left unknown, never guessed.
  */
+import type { LoadResult, Project } from '../../compose/index.js';
+import { buildContext } from '../context.js';
 import type { RuleContext } from '../types.js';
 import { readDockerfiles, type DockerfileFacts } from './dockerfiles.js';
 import { imageFacts, type ImageFacts } from './images.js';
@@ -33,6 +35,14 @@ export function factsOf(ctx: RuleContext): Facts {
 /** The image facts of one service, or undefined when nothing about its image can be seen. */
 export function imageOf(ctx: RuleContext, service: string): ImageFacts | undefined {
   return factsOf(ctx).images.get(service);
+}
+
+/**
+ * The image facts of every service of a loaded environment, for a caller outside the rules
+ * (`shipshape harden` decides the user and the healthcheck from them).
+ */
+export function serviceImageFacts(input: { dir: string; files: string[]; load: LoadResult & { project: Project } }): Map<string, ImageFacts> {
+  return factsOf(buildContext({ dir: input.dir, environment: { name: 'facts', files: input.files }, load: input.load })).images;
 }
 
 export { builtImages, builtStages, shippedStages, type BuiltImage, type DockerfileUse, type StageImage } from './dockerfiles.js';

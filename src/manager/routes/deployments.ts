@@ -13,6 +13,7 @@ import type { AllowanceUse } from '../../analyze/index.js';
 import { inspectOptionsOf, inspectZip, packCompose, PackageError, type InspectedPackage, type InspectOptions } from '../package/index.js';
 import { UniqueViolation, type DeploymentRecord } from '../storage/index.js';
 import { deploymentView } from '../views.js';
+import { registerHardenRoutes } from './harden.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const LaunchQuery = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128, description: 'Whom the environment is for' }) });
@@ -81,6 +82,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       throw new HttpError(503, 'no_capacity', shape === 'detail' ? 'No available host' : 'No online host has room for another deployment');
     }
     ctx.metrics.deploymentsPlaced.inc({ outcome: 'placed' });
+    // Kept so that the deployment can be hardened from its own files later (docs/harden.md).
+    await repo.saveDeploymentPackage(id, pkg.zip, ctx.now());
     await auditAllowances(request, pkg.allowed, id);
     await audit.record(request, {
       action: 'deployment.create',
@@ -246,4 +249,5 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     },
   );
 
+  registerHardenRoutes(app, { ctx, inspectOptions, load, remove, create });
 };

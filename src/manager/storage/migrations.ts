@@ -159,6 +159,18 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       'CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id)',
     ],
   },
+  {
+    version: 4,
+    name: 'deployment packages (harden a deployment from its own files)',
+    statements: [
+      // The package as the agent got it, base64: the same TEXT column on SQLite and PostgreSQL.
+      `CREATE TABLE deployment_packages (
+        deployment_id TEXT PRIMARY KEY,
+        package TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */

@@ -227,8 +227,12 @@ export interface Repository {
   /** Moves a deployment from one of `from` to `to`; `failed` gives its slot back. Undefined if it was in none of `from`. */
   transitionDeployment(id: string, from: readonly DeploymentState[], to: DeploymentState, change: DeploymentTransition, now: number): Promise<DeploymentRecord | undefined>;
   renewDeploymentLease(id: string, owner: string, until: number): Promise<boolean>;
-  /** Deletes the record and gives its slot back; returns what it was. */
+  /** Deletes the record (and its stored package) and gives its slot back; returns what it was. */
   removeDeployment(id: string): Promise<DeploymentRecord | undefined>;
+  /** Keeps the package a deployment was made from, so that it can be hardened later (docs/harden.md). */
+  saveDeploymentPackage(id: string, zip: Buffer, now: number): Promise<void>;
+  /** The package a deployment was made from; undefined for one made before packages were kept. */
+  getDeploymentPackage(id: string): Promise<Buffer | undefined>;
   /** Deployments in flight whose manager stopped renewing their lease (it died or restarted). */
   orphanedDeployments(now: number): Promise<DeploymentRecord[]>;
   countDeploymentsByState(): Promise<Record<DeploymentState, number>>;
@@ -577,6 +581,18 @@ export class SqlRepository implements Repository {
     });
   }
 
+  async saveDeploymentPackage(id: string, zip: Buffer, now: number): Promise<void> {
+    await this.db.run(
+      'INSERT INTO deployment_packages (deployment_id, package, created_at) VALUES (?, ?, ?) ON CONFLICT (deployment_id) DO UPDATE SET package = excluded.package',
+      [id, zip.toString('base64'), now],
+    );
+  }
+
+  async getDeploymentPackage(id: string): Promise<Buffer | undefined> {
+    const row = await this.db.get('SELECT package FROM deployment_packages WHERE deployment_id = ?', [id]);
+    return row ? Buffer.from(String(row['package']), 'base64') : undefined;
+  }
+
   async getDeployment(id: string): Promise<DeploymentRecord | undefined> {
     return mapOptional(await this.db.get(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployments WHERE id = ?`, [id]), toDeployment);
   }
@@ -650,6 +666,7 @@ export class SqlRepository implements Repository {
   async removeDeployment(id: string): Promise<DeploymentRecord | undefined> {
     return this.db.transaction(async (tx) => {
       const row = await tx.get(`DELETE FROM deployments WHERE id = ? RETURNING ${DEPLOYMENT_COLUMNS}`, [id]);
+      await tx.run('DELETE FROM deployment_packages WHERE deployment_id = ?', [id]);
       if (!row) return undefined;
       const deployment = toDeployment(row);
       if (deployment.state !== 'failed' && deployment.hostId) await releaseSlot(tx, deployment.hostId);

@@ -3,7 +3,7 @@ import type { RawFinding, RuleContext } from '../../types.js';
 import { createRule } from '../create-rule.js';
 import { services } from '../util.js';
 import { overlayPlace } from './overlay/locate.js';
-import { hostSide, isLoopback, publishedPorts } from '../../facts/index.js';
+import { bindsAllInterfaces, hostSide, isLoopback, publishedPorts } from '../../facts/index.js';
 
 export default createRule({
   id: 'internal-network-exposed',
@@ -85,8 +85,10 @@ function publicPorts(service: Service, project: Project): { index: number; port:
   return publishedPorts(service, project).filter((p) => typeof p.port === 'object' && p.port !== null && !isLoopback(p.port.host_ip));
 }
 
+/** One binding however it is written: no host address and `0.0.0.0` both listen everywhere. */
 function portId(port: PortConfig): string {
-  return `${port.host_ip ?? ''}|${port.published ?? ''}|${port.target}|${port.protocol}`;
+  const ip = bindsAllInterfaces(port) ? '0.0.0.0' : (port.host_ip ?? '');
+  return `${ip}|${port.published ?? ''}|${port.target}|${port.protocol}`;
 }
 
 /** Ports are published only through a network that is not internal. */

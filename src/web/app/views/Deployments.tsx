@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, Deployment } from '../../../contract/index.js';
+import type { AuditEntry, Deployment, HardenPreview } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { when } from '../format.js';
 import { href, navigate } from '../router.js';
@@ -196,7 +196,59 @@ export function DeploymentDetail({ id }: { id: string }) {
       <section class="card">
         <FindingsTable findings={deployment.findings} caption="The analyzer's findings at deploy time" />
       </section>
+      <Harden id={id} />
     </>
+  );
+}
+
+/** The hardened overlay `shipshape harden` would add to this deployment (docs/harden.md); nothing changes. */
+function Harden({ id }: { id: string }) {
+  const [preview, setPreview] = useState<HardenPreview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = async () => {
+    setBusy(true);
+    setError(null);
+    const result = await api<HardenPreview>('POST', `/deployments/${encodeURIComponent(id)}/harden/preview`);
+    setBusy(false);
+    if (result.ok) setPreview(result.body);
+    else setError(messageOf(result));
+  };
+  const score = (n: number) => n.toFixed(1);
+  return (
+    <section class="card" aria-labelledby="harden-title" id="harden">
+      <div class="card-head">
+        <h2 id="harden-title">Hardening</h2>
+        <button type="button" class="ghost" disabled={busy} onClick={() => void load()}>
+          {preview ? 'Preview again' : 'Preview the hardened overlay'}
+        </button>
+      </div>
+      <ErrorNote text={error} />
+      {preview ? (
+        <>
+          <p>
+            Overall score {score(preview.scores.before.overall)} → <b>{score(preview.scores.after.overall)}</b>, security {score(preview.scores.before.security)} →{' '}
+            <b>{score(preview.scores.after.security)}</b>; findings {preview.findings.before} → <b>{preview.findings.after}</b> ({preview.findings.fixed.length} fixed).
+            {preview.verified ? null : <span class="muted"> Not verified on an engine (shipshape harden --verify does).</span>}
+          </p>
+          {preview.required_variables.length > 0 ? <p>Variables to provide: {preview.required_variables.join(', ')}</p> : null}
+          {preview.secret_files.length > 0 ? <p>Secret files to create: {preview.secret_files.join(', ')}</p> : null}
+          <h3>{preview.file_name}</h3>
+          <pre class="overlay" tabIndex={0} aria-label={`The overlay ${preview.file_name}`}>
+            {preview.overlay}
+          </pre>
+          {preview.not_applied.length > 0 ? (
+            <ul class="stacks">
+              {preview.not_applied.map((n, i) => (
+                <li key={i}>
+                  {n.service}: {n.hardening} not applied: {n.reason}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </>
+      ) : null}
+    </section>
   );
 }
 

@@ -52,6 +52,16 @@ describe('internal-network-exposed', () => {
     assert.deepEqual(overlay(dev), []);
   });
 
+  it('valid: a member\'s port the base publishes everywhere, written again as 0.0.0.0, is the same binding', () => {
+    const base = BASE.replace('    networks: [frontend]', '    networks: [frontend, database]');
+    const findings = runRule(rule, {
+      files: { 'compose.yaml': base, 'compose.dev.yaml': lines('services:', '  adminer:', '    ports: !override ["0.0.0.0:8080:8080"]') },
+      compose: ['compose.yaml', 'compose.dev.yaml'],
+      base: ['compose.yaml'],
+    });
+    assert.deepEqual(findings, []);
+  });
+
   it('invalid: seed 003 — the overlay sets internal: false or resets it', () => {
     const dev = lines('networks:', '  database:', '    internal: false', '  cache:', '    internal: !reset null');
     const findings = overlay(dev);
