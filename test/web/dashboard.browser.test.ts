@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { writeZip } from '../../src/manager/index.js';
 import { TEST_IMAGE } from '../helpers/test-image.js';
 import { ADMIN, eventually } from '../manager/helpers.js';
 import { assertAccessible, focused, launchChromium, waitShowing, shoot, startFleet, VIEWPORTS, type Fleet } from './helpers.js';
@@ -160,6 +161,15 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
     await page.locator('.report .decision.refused').waitFor();
     assert.equal(await page.locator('.report .graph svg').count(), 1);
     await shoot(page, 'report-desktop');
+    // A ZIP holding one folder, read in the browser: its folder is the package.
+    const zip = writeZip([
+      { path: 'shop/compose.yaml', data: Buffer.from(COMPOSE) },
+      { path: 'shop/conf/notes.txt', data: Buffer.from('the same line again\n'.repeat(200)) },
+    ]);
+    await page.setInputFiles('#report-files', [{ name: 'shop.zip', mimeType: 'application/zip', buffer: zip }]);
+    await waitShowing(page, '.report .decision.accepted');
+    assert.match((await page.textContent('main')) ?? '', /Files: compose\.yaml, conf\/notes\.txt/);
+    assert.equal(await page.locator('.report .graph svg .node').count(), 2);
   });
 
   it('shows the host: charts of the last hour, its stacks and containers with health, and live logs', async () => {
