@@ -273,6 +273,7 @@ export const DeploymentCreateRequest = Type.Object(
     ),
     encoding: Type.Optional(Type.Union([Type.Literal('utf8'), Type.Literal('base64')], { description: 'Of the values of files; default utf8' })),
     user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    host_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Place it on this host (it must be online with room); default: the placement picks one' })),
   },
   { additionalProperties: false },
 );
@@ -320,7 +321,7 @@ export type AuditEntry = Static<typeof AuditEntry>;
 export type ManagerEvent =
   | { type: 'host.online'; host_id: string; hostname: string; at: string }
   | { type: 'host.offline'; host_id: string; hostname: string; at: string }
-  | { type: 'host.heartbeat'; host_id: string; at: string; cpu_percent: number; mem_percent: number; current_containers: number }
+  | { type: 'host.heartbeat'; host_id: string; at: string; cpu_percent: number; mem_percent: number; disk_percent: number | null; current_containers: number }
   | { type: 'host.registered' | 'host.updated' | 'host.deleted'; host_id: string; at: string }
   | { type: 'deployment.state'; deployment_id: string; host_id: string | null; state: DeploymentState; reason: string | null; at: string }
   | { type: 'deployment.removed'; deployment_id: string; host_id: string | null; at: string };

@@ -14,6 +14,7 @@ import { servesTls, type ManagerConfig } from './config.js';
 import type { ManagerContext } from './context.js';
 import { Deployer } from './deployer.js';
 import { EventBus } from './events.js';
+import { HostHistory } from './host-history.js';
 import { ensureFirstAdmin, type InitialAdmin } from './first-admin.js';
 import { shapeOf } from './http/errors.js';
 import './http/fastify-types.js';
@@ -26,9 +27,11 @@ import { authRoutes } from './routes/auth.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { enrollmentRoutes } from './routes/enrollment.js';
 import { eventRoutes } from './routes/events.js';
+import { hostDetailRoutes } from './routes/host-detail.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { hostRoutes } from './routes/hosts.js';
 import { metaRoutes } from './routes/meta.js';
+import { previewRoutes } from './routes/preview.js';
 import { userRoutes } from './routes/users.js';
 import { generateSecret, LoginBackoff } from './security/index.js';
 import { openRepository } from './storage/open.js';
@@ -132,6 +135,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       repo,
       agents: agentClient,
       events,
+      audit,
       log: app.log,
       now,
       secret,
@@ -166,7 +170,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       alertRetryBaseMs: options.alertRetryBaseMs,
     });
     const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
-    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, fleet };
+    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, fleet, history: new HostHistory() };
 
     await app.register(cookie);
     await app.register(rateLimit, {
@@ -209,8 +213,10 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
     await app.register(authRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(userRoutes, { ctx });
     await app.register(hostRoutes, { ctx });
+    await app.register(hostDetailRoutes, { ctx });
     await app.register(enrollmentRoutes, { ctx, rateLimit: options.rateLimit ?? true });
     await app.register(deploymentRoutes, { ctx });
+    await app.register(previewRoutes, { ctx });
     await app.register(eventRoutes, { ctx });
     await app.register(auditRoutes, { ctx });
     await app.register(fleetRoutes, { ctx });

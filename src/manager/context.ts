@@ -2,6 +2,7 @@ import type { AuditLog } from './audit.js';
 import type { ManagerConfig } from './config.js';
 import type { Deployer } from './deployer.js';
 import type { EventBus } from './events.js';
+import type { HostHistory } from './host-history.js';
 import type { Fleet } from './fleet/index.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { LoginBackoff } from './security/index.js';
@@ -24,6 +25,8 @@ export interface ManagerContext {
   version: string;
   instanceId: string;
   tls: ManagerTls;
+  /** The last hour of each host's heartbeats, for the dashboard's charts. */
+  history: HostHistory;
   /** Inventories, search, alerts (docs/manager.md, "Fleet operations"). */
   fleet: Fleet;
 }

@@ -3,6 +3,7 @@ import type { DeploymentState } from '../contract/index.js';
 import type { AgentClient, AgentContainer, AgentResult, AgentTarget } from './agent-client.js';
 
 type AgentFailure = Extract<AgentResult, { ok: false }>;
+import type { AuditLog } from './audit.js';
 import type { EventBus } from './events.js';
 import { mintServerKey } from './security/keys.js';
 import type { DeploymentRecord, DeploymentTransition, HostRecord, NewDeployment, Placement, Repository } from './storage/repository.js';
@@ -11,6 +12,8 @@ export interface DeployerOptions {
   repo: Repository;
   agents: AgentClient;
   events: EventBus;
+  /** Each state change is written to it, so a deployment's timeline outlives the event stream. */
+  audit?: AuditLog;
   log: FastifyBaseLogger;
   now: () => number;
   secret: string;
@@ -40,10 +43,10 @@ export class Deployer {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   }
 
-  /** Places the deployment and, when a host had room, starts deploying it there. */
-  async place(deployment: Omit<NewDeployment, 'leaseOwner' | 'leaseUntil'>, zip: Buffer): Promise<Placement> {
+  /** Places the deployment (on `onHost` only, when given) and, when a host had room, starts deploying it there. */
+  async place(deployment: Omit<NewDeployment, 'leaseOwner' | 'leaseUntil'>, zip: Buffer, onHost?: string): Promise<Placement> {
     const { repo, now, instanceId } = this.options;
-    const placement = await repo.placeDeployment({ ...deployment, leaseOwner: instanceId, leaseUntil: now() + this.leaseMs }, now());
+    const placement = await repo.placeDeployment({ ...deployment, leaseOwner: instanceId, leaseUntil: now() + this.leaseMs }, now(), onHost);
     if (!placement.ok) return placement;
     this.announce(placement.deployment);
     if (!this.closed) this.start(placement.deployment, placement.host, zip);
@@ -147,7 +150,12 @@ export class Deployer {
 
   private async transition(id: string, from: readonly DeploymentState[], to: DeploymentState, change: DeploymentTransition): Promise<DeploymentRecord | undefined> {
     const updated = await this.options.repo.transitionDeployment(id, from, to, change, this.options.now());
-    if (updated) this.announce(updated);
+    if (updated) {
+      this.announce(updated);
+      await this.options.audit
+        ?.record(undefined, { action: 'deployment.state', target: id, outcome: to === 'failed' ? 'failed' : 'ok', details: { state: to, reason: updated.reason, host_id: updated.hostId } })
+        .catch((err: unknown) => this.options.log.warn({ err }, 'could not audit a deployment state'));
+    }
     return updated;
   }
 

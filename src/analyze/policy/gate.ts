@@ -1,6 +1,7 @@
 import { confinedTo } from '../../compose/index.js';
 import { analyze } from '../analyze.js';
 import type { ConfigProblem } from '../config.js';
+import type { Report } from '../report-types.js';
 import { RULES } from '../rules/index.js';
 import { decide, type DeployPolicy, type GateDecision } from './policy.js';
 
@@ -15,7 +16,8 @@ export interface GateInput {
   version: string;
 }
 
-export type GateOutcome = GateDecision & { problems: ConfigProblem[] };
+/** `report`: the whole analysis, for a preview of what the gate decided on. */
+export type GateOutcome = GateDecision & { problems: ConfigProblem[]; report: Report };
 
 /**
  * Analyzes a package before it is deployed, as its author cannot influence: no inline ignore and
@@ -37,5 +39,5 @@ export function gateProject(input: GateInput): GateOutcome {
     allowedHostPaths: input.policy.allowedHostPaths,
   });
   const findings = report.projects.flatMap((p) => p.environments.flatMap((e) => e.findings));
-  return { ...decide(findings, input.policy), problems };
+  return { ...decide(findings, input.policy), problems, report };
 }

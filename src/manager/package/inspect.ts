@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { deployFiles, gateProject, type AllowanceUse, type DeployPolicy, type Finding } from '../../analyze/index.js';
-import type { DeploymentFinding } from '../../contract/index.js';
+import { deployFiles, gateProject, type AllowanceUse, type DeployPolicy, type Finding, type GateOutcome } from '../../analyze/index.js';
+import type { AnalysisPreview, DeploymentFinding } from '../../contract/index.js';
 import { readZip, safePath, writeZip, ZipError, type ZipEntry } from './zip.js';
 
 export interface PackageLimits {
@@ -66,6 +66,47 @@ export async function packCompose(
   encoding: 'utf8' | 'base64',
   options: InspectOptions,
 ): Promise<InspectedPackage> {
+  const entries = composeEntries(compose, files, encoding, options);
+  return { zip: writeZip(entries), ...(await analyzeEntries(entries, options)) };
+}
+
+/**
+ * What the gate would decide on a compose file and its files, with the analysis it decided on:
+ * `POST /analyze/preview`. A package that cannot be analyzed at all is a PackageError, as at
+ * deploy time.
+ */
+export async function previewCompose(
+  compose: string,
+  files: Readonly<Record<string, string>>,
+  encoding: 'utf8' | 'base64',
+  options: InspectOptions,
+): Promise<AnalysisPreview> {
+  const outcome = await gateEntries(composeEntries(compose, files, encoding, options), options);
+  const environment = outcome.report.projects[0]?.environments[0];
+  const blocking = outcome.blocking.map(toDeploymentFinding);
+  return {
+    decision: blocking.length > 0 ? 'refused' : 'accepted',
+    gate: options.policy.threshold,
+    message: blocking.length > 0 ? refusal(outcome, options) : null,
+    blocking,
+    findings: outcome.findings.map((f) => ({ ...toDeploymentFinding(f), severity: f.severity, fix: f.fix ?? null })),
+    scores: environment?.scores ?? { overall: 0, security: 0, production_readiness: 0 },
+    files: environment?.files ?? [],
+    services: (environment?.inventory.services ?? []).map((service) => ({
+      name: service.name,
+      image: service.image,
+      ports: service.ports.map((p) => `${p.host_ip ? `${p.host_ip}:` : ''}${p.published ?? ''}${p.published ? ':' : ''}${p.target}/${p.protocol}`),
+      exposure: service.exposure,
+      security_level: service.security_level,
+      user: service.user,
+      healthcheck: service.healthcheck !== null,
+      environment: Object.keys(service.environment),
+    })),
+    graph: environment?.graph ?? { startup_order: [], edges: [] },
+  };
+}
+
+function composeEntries(compose: string, files: Readonly<Record<string, string>>, encoding: 'utf8' | 'base64', options: InspectOptions): ZipEntry[] {
   const entries: ZipEntry[] = [{ path: 'compose.yaml', data: Buffer.from(compose, 'utf8') }];
   let total = entries[0]!.data.length;
   const seen = new Set(['compose.yaml']);
@@ -86,7 +127,7 @@ export async function packCompose(
     entries.push({ path, data });
   }
   if (entries.length > options.limits.maxEntries) throw new PackageError(`more than ${options.limits.maxEntries} files`);
-  return { zip: writeZip(entries), ...(await analyzeEntries(entries, options)) };
+  return entries;
 }
 
 /**
@@ -94,7 +135,7 @@ export async function packCompose(
  * the agent will run (deployFiles): the package's `.shipshape.yml` and inline ignores are not
  * honoured, and nothing outside the folder is read.
  */
-async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOptions): Promise<{ findings: DeploymentFinding[]; allowed: AllowanceUse[] }> {
+async function gateEntries(entries: readonly ZipEntry[], options: InspectOptions): Promise<GateOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'shipshape-manager-'));
   try {
     for (const entry of entries) {
@@ -118,19 +159,24 @@ async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOpti
     if (outcome.problems.length > 0) {
       throw new PackageError(`the package cannot be analyzed: ${outcome.problems.map((p) => p.message).join('; ')}`);
     }
-    const findings = outcome.findings.map(toDeploymentFinding);
-    if (outcome.blocking.length > 0) {
-      throw new PackageError(
-        `the deploy policy refuses ${outcome.blocking.length} finding(s) (gate ${options.policy.threshold}; host-reaching rules at any severity): ` +
-          outcome.blocking.slice(0, 3).map((f) => `${f.rule} at ${f.file}:${f.line}`).join(', '),
-        outcome.blocking.map(toDeploymentFinding),
-        outcome.allowed,
-      );
-    }
-    return { findings, allowed: outcome.allowed };
+    return outcome;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The gate's decision on a package: its findings, or a PackageError with the ones that refuse it. */
+async function analyzeEntries(entries: readonly ZipEntry[], options: InspectOptions): Promise<{ findings: DeploymentFinding[]; allowed: AllowanceUse[] }> {
+  const outcome = await gateEntries(entries, options);
+  if (outcome.blocking.length > 0) throw new PackageError(refusal(outcome, options), outcome.blocking.map(toDeploymentFinding), outcome.allowed);
+  return { findings: outcome.findings.map(toDeploymentFinding), allowed: outcome.allowed };
+}
+
+function refusal(outcome: GateOutcome, options: InspectOptions): string {
+  return (
+    `the deploy policy refuses ${outcome.blocking.length} finding(s) (gate ${options.policy.threshold}; host-reaching rules at any severity): ` +
+    outcome.blocking.slice(0, 3).map((f) => `${f.rule} at ${f.file}:${f.line}`).join(', ')
+  );
 }
 
 function toDeploymentFinding(finding: Finding): DeploymentFinding {

@@ -10,6 +10,7 @@ const Query = Type.Object({
   before: Type.Optional(Type.String({ maxLength: 64, description: 'Continue after this entry id (the last of the previous page)' })),
   action: Type.Optional(Type.String({ maxLength: 64 })),
   actor: Type.Optional(Type.String({ maxLength: 254 })),
+  target: Type.Optional(Type.String({ maxLength: 256, description: 'Entries about this deployment, host or user id' })),
 });
 
 /** GET /audit: who did what, when and from where, newest first (admin only). */
@@ -21,8 +22,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
       config: { access: 'admin' },
     },
     async (request) => {
-      const { limit, before, action, actor } = request.query;
-      return (await ctx.repo.listAudit({ limit: limit ?? 100, before, action, actor })).map(auditView);
+      const { limit, before, action, actor, target } = request.query;
+      return (await ctx.repo.listAudit({ limit: limit ?? 100, before, action, actor, target })).map(auditView);
     },
   );
 };

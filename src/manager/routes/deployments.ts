@@ -51,7 +51,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     request: FastifyRequest,
     shape: ErrorShape,
     inspect: () => Promise<InspectedPackage>,
-    input: { name?: string; userId: string | null; source: DeploymentRecord['source'] },
+    input: { name?: string; userId: string | null; source: DeploymentRecord['source']; hostId?: string },
   ) => {
     let pkg: InspectedPackage;
     try {
@@ -69,6 +69,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       placement = await deployer.place(
         { id, name: input.name ?? id, userId: input.userId, source: input.source, findings: JSON.stringify(pkg.findings), createdBy: request.principal!.email },
         pkg.zip,
+        input.hostId,
       );
     } catch (err) {
       if (err instanceof UniqueViolation) throw conflict(`A live deployment is named ${input.name} already`);
@@ -76,7 +77,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     }
     if (!placement.ok) {
       ctx.metrics.deploymentsPlaced.inc({ outcome: 'no_capacity' });
-      await audit.record(request, { action: 'deployment.create', outcome: 'failed', details: { reason: 'no host with room' } });
+      await audit.record(request, { action: 'deployment.create', outcome: 'failed', details: { reason: 'no host with room', host_id: input.hostId } });
+      if (input.hostId) throw new HttpError(503, 'no_capacity', 'That host is not online with room for another deployment (or does not exist)');
       throw new HttpError(503, 'no_capacity', shape === 'detail' ? 'No available host' : 'No online host has room for another deployment');
     }
     ctx.metrics.deploymentsPlaced.inc({ outcome: 'placed' });
@@ -210,6 +212,7 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
         name: body.name,
         userId: body.user_id ?? null,
         source: 'compose',
+        hostId: body.host_id,
       });
       reply.code(202);
       return deploymentView(placement.deployment);

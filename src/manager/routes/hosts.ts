@@ -121,6 +121,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
       if (outcome === 'busy') throw conflict('Deployments live on this host: remove them first, or pass force=true to mark them failed');
       metrics.forgetHost(request.params.id);
       stackTruth.forget(request.params.id);
+      ctx.history.forget(request.params.id);
       await audit.record(request, { action: 'host.delete', target: request.params.id, details: { force: request.query.force === true } });
       events.publish({ type: 'host.deleted', host_id: request.params.id, at: iso(now()) });
       return reply.code(204).send(null);
@@ -199,6 +200,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
         throw unauthorized('Server key revoked or invalid');
       }
       metrics.heartbeatAccepted(id, at);
+      ctx.history.record(id, at, { cpu: body.cpu, mem: body.mem, disk: body.disk ?? null, containers: body.containers });
       if (outcome === 'came-online') {
         const host = await repo.getHost(id);
         request.log.info({ host: id }, 'host online');
@@ -215,6 +217,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
           at: iso(at),
           cpu_percent: Math.round(body.cpu),
           mem_percent: Math.round(body.mem),
+          disk_percent: body.disk === undefined || body.disk === null ? null : Math.round(body.disk),
           current_containers: body.containers,
         });
       }

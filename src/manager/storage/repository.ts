@@ -157,6 +157,8 @@ export interface AuditQuery {
   before?: string;
   action?: string;
   actor?: string;
+  /** What the entry is about: a deployment, host or user id. */
+  target?: string;
 }
 
 /** Everything the manager stores, behind one interface; `SqlRepository` serves both databases. */
@@ -220,7 +222,8 @@ export interface Repository {
    * lowest load (the higher of CPU and memory). A busy CPU only ranks a host lower: CPU use is
    * spiky, and a lone busy host should still take work rather than fail it.
    */
-  placeDeployment(deployment: NewDeployment, now: number): Promise<Placement>;
+  /** Reserves a slot on the best online host with room (only `onHost`, when given) and records the deployment there. */
+  placeDeployment(deployment: NewDeployment, now: number, onHost?: string): Promise<Placement>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter?: { hostId?: string; state?: DeploymentState; limit?: number }): Promise<DeploymentRecord[]>;
   /** Moves a deployment from one of `from` to `to`; `failed` and `removed` give its slot back (and a move back to a live state takes it again). Undefined if it was in none of `from`. */
@@ -540,14 +543,15 @@ export class SqlRepository implements Repository {
 
   // --- deployments ---------------------------------------------------------------------------
 
-  async placeDeployment(deployment: NewDeployment, now: number): Promise<Placement> {
+  async placeDeployment(deployment: NewDeployment, now: number, onHost?: string): Promise<Placement> {
     return this.db.transaction(async (tx) => {
       const candidates = await tx.all(
         `SELECT id FROM hosts
          WHERE status = 'online' AND active_deployments < max_containers AND mem_percent < 90
-           AND (docker_ok IS NULL OR docker_ok = 1)
+           AND (docker_ok IS NULL OR docker_ok = 1)${onHost === undefined ? '' : ' AND id = ?'}
          ORDER BY active_deployments, CASE WHEN cpu_percent > mem_percent THEN cpu_percent ELSE mem_percent END, id
          LIMIT 50`,
+        onHost === undefined ? [] : [onHost],
       );
       for (const candidate of candidates) {
         // Conditional, so that of two transactions that both saw room for one, only one gets it:
@@ -727,6 +731,10 @@ export class SqlRepository implements Repository {
     if (query.actor !== undefined) {
       where.push('actor = ?');
       params.push(query.actor);
+    }
+    if (query.target !== undefined) {
+      where.push('target = ?');
+      params.push(query.target);
     }
     params.push(query.limit);
     const rows = await this.db.all(
