@@ -31,9 +31,19 @@ export interface AgentTls {
 
 export type AgentResult =
   | { ok: true; status: number; body: unknown }
-  | { ok: false; status: number | null; body: unknown; reason: string };
+  /**
+   * `unreached`: the request certainly never reached the agent (refused, no route, unknown name),
+   * so the agent cannot be acting on it. Without an answer otherwise, it may be.
+   */
+  | { ok: false; status: number | null; body: unknown; reason: string; unreached?: boolean };
 
 export interface AgentContainer {
+  name: string;
+  status: string;
+}
+
+/** A stack as a Shipshape agent's `GET /stacks` lists it. */
+export interface AgentStack {
   name: string;
   status: string;
 }
@@ -46,6 +56,8 @@ export interface AgentClient {
   remove(target: AgentTarget, name: string, signal: AbortSignal): Promise<AgentResult>;
   /** The containers running on the host; undefined when the agent cannot be asked. */
   containers(target: AgentTarget, signal: AbortSignal): Promise<AgentContainer[] | undefined>;
+  /** A Shipshape agent's stacks, those it is deploying included; undefined when it cannot be asked. */
+  stacks(target: AgentTarget, signal: AbortSignal): Promise<AgentStack[] | undefined>;
 }
 
 export function agentBaseUrl(target: Pick<AgentTarget, 'ip' | 'apiPort'> & Partial<Pick<AgentTarget, 'certSha256'>>): string {
@@ -80,6 +92,14 @@ export class HttpAgentClient implements AgentClient {
     return result.body
       .filter((c): c is { name: unknown; status?: unknown } => typeof c === 'object' && c !== null && 'name' in c)
       .map((c) => ({ name: String(c.name), status: String(c.status ?? '') }));
+  }
+
+  async stacks(target: AgentTarget, signal: AbortSignal): Promise<AgentStack[] | undefined> {
+    const result = await this.call(target, 'GET', '/stacks', undefined, signal, [200]);
+    if (!result.ok || !Array.isArray(result.body)) return undefined;
+    return result.body
+      .filter((s): s is { name: unknown; status?: unknown } => typeof s === 'object' && s !== null && 'name' in s)
+      .map((s) => ({ name: String(s.name), status: String(s.status ?? '') }));
   }
 
   private async send(target: AgentTarget, method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
@@ -127,7 +147,9 @@ export class HttpAgentClient implements AgentClient {
     try {
       response = await this.send(target, method, path, body, signal);
     } catch (err) {
-      return { ok: false, status: null, body: null, reason: `the agent at ${agentBaseUrl(target)} did not answer: ${describeRequestError(err, signal)}` };
+      const code = (err as NodeJS.ErrnoException)?.code;
+      const unreached = !signal.aborted && code !== undefined && UNREACHED.has(code);
+      return { ok: false, status: null, body: null, reason: `the agent at ${agentBaseUrl(target)} did not answer: ${describeRequestError(err, signal)}`, unreached };
     }
     const text = response.text;
     let parsed: unknown = text;
@@ -141,6 +163,9 @@ export class HttpAgentClient implements AgentClient {
     return { ok: false, status: response.status, body: parsed, reason: `the agent answered HTTP ${response.status}: ${summarize(parsed)}` };
   }
 }
+
+/** Errors raised before a request can have left this machine. */
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 /** The agent's own words for a failure, short: its `detail` or `error.message` when it has one. */
 function summarize(body: unknown): string {

@@ -50,7 +50,7 @@ export interface BuildManagerOptions {
   cwd?: string;
   /** How long a deployment in flight stays claimed without renewal (default 30 s). */
   deploymentLeaseMs?: number;
-  /** How often the monitor settles deployments whose manager died (default 10 s). */
+  /** How often the monitor reconciles deployments nobody waits on (default OFFLINE_AFTER / 3). */
   reconcileEveryMs?: number;
 }
 
@@ -144,7 +144,8 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       instanceId,
       offlineAfterMs: config.offlineAfter * 1000,
       intervalMs: config.monitorInterval * 1000,
-      reconcileEveryMs: options.reconcileEveryMs,
+      // About one agent heartbeat interval (OFFLINE_AFTER is three of them).
+      reconcileEveryMs: options.reconcileEveryMs ?? (config.offlineAfter * 1000) / 3,
     });
     const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
     const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls };

@@ -153,14 +153,22 @@ export interface FakeAgent {
   calls: FakeAgentCall[];
   /** Stack names the fake runs, as machine-lab's GET /agent/containers lists their containers. */
   running: Set<string>;
-  /** What POST /agent/containers does: answer at once (default), fail, or hang until released. */
-  mode: 'ok' | 'fail' | 'hang';
+  /**
+   * Stacks deploying, as a Shipshape agent's GET /stacks lists them (`deploying`; the running ones
+   * are listed `running`); DELETE of one is refused (409) as the real agent refuses a busy stack.
+   */
+  deploying: Set<string>;
+  /**
+   * What POST /agent/containers does: answer at once (default), fail, hang until released (then
+   * run it), or hang up without an answer and leave the stack deploying.
+   */
+  mode: 'ok' | 'fail' | 'hang' | 'hang-up';
   release(): void;
   close(): Promise<void>;
 }
 
 /** A machine-lab style agent on 127.0.0.1: it checks the server key like the real one and records calls. */
-export async function startFakeAgent(expectedKey: () => string | undefined): Promise<FakeAgent> {
+export async function startFakeAgent(expectedKey: () => string | undefined, port = 0): Promise<FakeAgent> {
   const app = Fastify({ bodyLimit: 64 * 2 ** 20, forceCloseConnections: true });
   let releaseHang: () => void = () => undefined;
   let hang = new Promise<void>((resolve) => (releaseHang = resolve));
@@ -169,6 +177,7 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
     port: 0,
     calls: [],
     running: new Set(),
+    deploying: new Set(),
     mode: 'ok',
     release: () => {
       releaseHang();
@@ -188,11 +197,24 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
   });
   app.post('/agent/containers', async (request, reply) => {
     const body = request.body as { name: string; docker_zip_base64: string };
-    if (agent.mode === 'hang') await hang;
+    if (agent.mode === 'hang-up') {
+      agent.deploying.add(body.name);
+      request.raw.socket.destroy();
+      return reply;
+    }
+    if (agent.mode === 'hang') {
+      agent.deploying.add(body.name);
+      await hang;
+      if (!agent.deploying.delete(body.name)) return reply.code(500).send({ detail: 'rolled back' });
+    }
     if (agent.mode === 'fail') return reply.code(500).send({ detail: "'docker compose up' failed: exit status 1" });
     agent.running.add(body.name);
     return reply.code(201).send({ name: body.name, status: 'started' });
   });
+  app.get('/stacks', async () => [
+    ...[...agent.running].map((name) => ({ name, status: 'running' })),
+    ...[...agent.deploying].map((name) => ({ name, status: 'deploying' })),
+  ]);
   app.get('/agent/containers', async () => [...agent.running].map((name) => ({ id: name, name: `${name}-web-1`, image: 'nginx', status: 'running' })));
   app.post('/agent/containers/:name/restart', async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -201,10 +223,11 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
   });
   app.delete('/agent/containers/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
+    if (agent.deploying.has(name)) return reply.code(409).send({ detail: `stack ${name} is busy` });
     if (!agent.running.delete(name)) return reply.code(404).send({ detail: 'Environment not found' });
     return { name, status: 'removed' };
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   agent.port = (app.server.address() as AddressInfo).port;
   return agent;
 }

@@ -117,6 +117,15 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'pending removals',
+    statements: [
+      // Set when a delete was asked for that the agent could not carry out yet (it was deploying,
+      // or unreachable): the monitor retries until the agent confirms, then the row goes.
+      'ALTER TABLE deployments ADD COLUMN remove_requested_at BIGINT',
+    ],
+  },
 ];
 
 /** Applies the migrations not applied yet, each in its own transaction. Returns their versions. */
