@@ -85,7 +85,14 @@ export function buildAgent(options: AgentOptions): AgentApp {
   const engine = new EngineMonitor(docker, app.log);
   const metrics = new AgentMetrics();
   // Called only once the app runs, after `stacks` below exists.
-  const host: HostStatus = new HostStatus(docker, engine, probe, config.workDir, (): Promise<number> => stacks.count());
+  const host: HostStatus = new HostStatus(docker, engine, probe, config.workDir, {
+    count: () => stacks.count(),
+    reports: (listing) => stacks.reports(listing),
+    get recoveryDone() {
+      return stacks.recoveryDone;
+    },
+    recover: () => stacks.recover(),
+  });
   const limits = new LimitGuard(config, probe, (): Promise<number> => host.runningContainers());
   const policy = { threshold: config.analysisGate, remote: true, allowedHostPaths: config.allowedHostPaths, allowRules: config.gateAllowRules };
   const stacks: StackManager = new StackManager({
@@ -191,6 +198,8 @@ export function buildAgent(options: AgentOptions): AgentApp {
     });
     packages.start();
     const state = await engine.check(0);
+    // Deploys and removals a killed agent left unfinished, and stacks without a record (docs/agent.md, "The journal").
+    if (state.ok) await stacks.recover();
     app.log.info(
       {
         version: options.version,

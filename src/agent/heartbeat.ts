@@ -3,7 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
-import type { HeartbeatBody } from '../contract/index.js';
+import type { Heartbeat as HeartbeatBody } from '../contract/index.js';
 
 export interface HeartbeatOptions {
   /** `{MANAGER_URL}/hosts/{HOST_ID}/heartbeat`. */

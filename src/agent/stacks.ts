@@ -1,43 +1,22 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Project } from '../compose/index.js';
-import type { Finding, ProgressEvent, StackDetail, StackStatus, StackSummary } from '../contract/index.js';
+import type { Finding, HeartbeatStack, ProgressEvent, StackDetail, StackSummary } from '../contract/index.js';
 import { DockerError, DockerNotFoundError, type ContainerSummary, type DockerClient } from '../docker/index.js';
-import {
-  builtImageName,
-  down,
-  EngineError,
-  LABEL,
-  logs,
-  replicaCount,
-  restart,
-  UnsupportedConfigError,
-  up,
-  type ProgressEvent as EngineProgress,
-  type ServiceLogLine,
-} from '../engine/index.js';
+import { builtImageName, down, LABEL, logs, replicaCount, restart, up, type ProgressEvent as EngineProgress, type ServiceLogLine } from '../engine/index.js';
 import type { DeployPolicy } from '../analyze/index.js';
-import { conflict, HttpError, notFound, unprocessable } from './errors.js';
+import { asAgentError, conflict, HttpError, notFound, unprocessable } from './errors.js';
+import { StackJournal, stateOf, type StackRecord } from './journal.js';
 import type { LimitGuard } from './limits.js';
+import { isStackName } from './names.js';
+import { declaredOneShots, emptyProject, engineFailure, loadStack, locateStack, toProgress } from './stack-load.js';
+import { deriveStack, healthOf, type Derived } from './stack-status.js';
 import type { WorkDirs } from './work-dirs.js';
 
+export { locateStack } from './stack-load.js';
 export type StackSource = StackSummary['source'];
 export type ProgressSink = (event: ProgressEvent) => void;
-
-/** What the agent keeps about a deployed stack, in `state/<name>.json`. */
-interface StackRecord {
-  name: string;
-  source: StackSource;
-  created_at: string;
-  updated_at: string;
-  /** The compose project directory, relative to the stack folder ('' when it is the folder). */
-  project_dir: string;
-  /** Compose files, relative to the project directory. */
-  files: string[];
-  services: string[];
-  findings: Finding[];
-}
 
 export interface DeployRequest {
   name: string;
@@ -46,6 +25,8 @@ export interface DeployRequest {
   materialize: (dir: string) => Promise<void>;
   /** Build images that have a build section even when they exist. */
   build?: boolean;
+  /** Fires when the caller hung up: the deploy goes on (the manager learns its end from heartbeats), the log says so. */
+  callerGone?: AbortSignal;
 }
 
 export interface StackManagerOptions {
@@ -58,77 +39,124 @@ export interface StackManagerOptions {
   gateConfigFile: string | undefined;
   version: string;
   log: FastifyBaseLogger;
+  /** How long a failed deploy or a removal is still reported (default 24 h). */
+  outcomeTtlMs?: number;
 }
+
+/** The end of a stack that no longer exists, reported in heartbeats for a while. */
+interface Outcome {
+  status: 'failed' | 'removed';
+  reason: string | null;
+  at: number;
+}
+
+const DEFAULT_OUTCOME_TTL_MS = 24 * 3_600_000;
+const MAX_OUTCOMES = 500;
 
 /**
  * Stacks: compose projects deployed through the engine, each in `stacks/<name>/` with its
  * project name equal to its stack name, so `docker compose -p <name> ps` shows it too. A deploy
- * is all or nothing: when the gate, a limit or the engine refuses, the folder is removed and
- * no record remains. One operation at a time per stack.
+ * is all or nothing and journaled (docs/agent.md, "The journal"): its record is written, durably,
+ * before anything else happens, and when the gate, a limit or the engine refuses, what it made is
+ * taken down and the record removed. An agent killed mid-deploy rolls it back at its next start.
+ * One operation at a time per stack.
  */
 export class StackManager {
   private readonly busy = new Map<string, { operation: string; since: string }>();
+  private readonly journal: StackJournal;
+  private readonly outcomes = new Map<string, Outcome>();
+  /** What the engine last showed of each stack: reported while it cannot be asked. */
+  private readonly lastSeen = new Map<string, { derived: Derived; at: string }>();
+  private recovered = false;
+  private recovering: Promise<boolean> | undefined;
 
-  constructor(private readonly options: StackManagerOptions) {}
+  constructor(private readonly options: StackManagerOptions) {
+    this.journal = new StackJournal(options.dirs.state);
+  }
 
-  /** How many stacks exist (for heartbeats and metrics). */
+  /** Whether the start-up recovery ran (it waits for the engine). */
+  get recoveryDone(): boolean {
+    return this.recovered;
+  }
+
+  /** How many stacks exist (for metrics). */
   async count(): Promise<number> {
-    return (await this.records()).length;
+    return (await this.journal.all()).length;
   }
 
   async list(): Promise<StackSummary[]> {
-    const records = await this.records();
-    let containers: Map<string, ContainerSummary[]> | undefined;
-    try {
-      containers = groupByProject(await this.options.docker.containers.list({ all: true, filters: { label: [LABEL.project] } }));
-    } catch (err) {
-      if (!(err instanceof DockerError)) throw err;
-    }
-    const summaries = records.map((r) => summary(r, containers ? (containers.get(r.name) ?? []) : undefined, this.busy.get(r.name)?.operation));
-    for (const [name, { operation, since }] of this.busy) {
-      if (operation === 'deploy' && !records.some((r) => r.name === name)) {
-        summaries.push({ name, status: 'deploying', source: 'compose', created_at: since, updated_at: since, containers: { running: 0, total: 0 } });
-      }
-    }
-    return summaries.sort((a, b) => a.name.localeCompare(b.name));
+    const records = await this.journal.all();
+    const listing = await this.listing();
+    return records.map((r) => this.summary(r, listing)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async get(name: string): Promise<StackDetail> {
-    const record = await this.record(name);
-    if (!record) {
-      if (this.busy.get(name)?.operation === 'deploy') throw conflict(`stack ${name} is being deployed`);
-      throw notFound(`no stack ${name}`);
-    }
-    let containers: ContainerSummary[] | undefined;
-    try {
-      containers = await this.options.docker.containers.list({ all: true, filters: { label: [`${LABEL.project}=${name}`] } });
-    } catch (err) {
-      if (!(err instanceof DockerError)) throw err;
-    }
-    const services = record.services.map((service) => ({
+    const record = await this.known(name);
+    if (!record) throw notFound(`no stack ${name}`);
+    const listing = await this.listing(name);
+    const summary = this.summary(record, listing);
+    const containers = listing?.filter((c) => c.Labels[LABEL.project] === name && c.Labels[LABEL.oneoff] !== 'True') ?? [];
+    const names = [...new Set([...record.services, ...containers.map((c) => c.Labels[LABEL.service] ?? '').filter(Boolean)])].sort();
+    const services = names.map((service) => ({
       name: service,
-      containers: (containers ?? [])
-        .filter((c) => c.Labels[LABEL.service] === service && c.Labels[LABEL.oneoff] !== 'True')
+      containers: containers
+        .filter((c) => c.Labels[LABEL.service] === service)
         .map((c) => ({ id: c.Id, name: containerName(c), state: c.State, status: c.Status, health: healthOf(c.Status) })),
     }));
-    return { ...summary(record, containers, this.busy.get(name)?.operation), services, findings: record.findings };
+    return { ...summary, services, findings: record.findings };
+  }
+
+  /**
+   * Every stack with its status, for heartbeats: the records (their containers from `listing`,
+   * one listing of the host's containers; undefined when the engine cannot be asked, and then
+   * as last seen), and the recent ends of stacks that are gone.
+   */
+  async reports(listing: readonly ContainerSummary[] | undefined): Promise<HeartbeatStack[]> {
+    const records = await this.journal.all();
+    const out: HeartbeatStack[] = [];
+    for (const record of records) {
+      const summary = this.summary(record, listing);
+      const seen = this.lastSeen.get(record.name);
+      out.push({
+        name: record.name,
+        status: summary.status,
+        reason: summary.reason,
+        services: summary.status === 'deploying' ? [] : (seen?.derived.services ?? []),
+        seen_at: seen?.at ?? null,
+      });
+    }
+    this.pruneOutcomes();
+    for (const [name, outcome] of this.outcomes) {
+      if (records.some((r) => r.name === name)) continue;
+      out.push({ name, status: outcome.status, reason: outcome.reason, services: [], seen_at: null });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async deploy(request: DeployRequest, progress: ProgressSink = () => {}): Promise<StackDetail> {
     const { name } = request;
-    const { dirs } = this.options;
+    const { dirs, log } = this.options;
     const release = this.claim(name, 'deploy');
     const stackDir = join(dirs.stacks, name);
-    let created = false;
+    let journaled = false;
+    let project: Project | undefined;
+    let engineCalled = false;
     let reservation: { release(): void } | undefined;
     try {
-      if (await this.record(name)) throw conflict(`stack ${name} already exists; remove it first (DELETE /stacks/${name})`);
+      if (await this.known(name)) throw conflict(`stack ${name} already exists; remove it first (DELETE /stacks/${name})`);
+      const now = new Date().toISOString();
+      // The journal entry comes first: whatever happens from here on, the next start knows of it.
+      await this.journal.write({ name, state: 'deploying', source: request.source, created_at: now, updated_at: now, project_dir: '', files: [], services: [], findings: [] });
+      journaled = true;
+      this.outcomes.delete(name);
       try {
         await mkdir(stackDir);
-        created = true;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`stack ${name} already exists (its folder is there); remove it first`);
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // Made by someone else a moment ago (known() looked first): not this deploy's to clean up.
+        await this.journal.remove(name);
+        journaled = false;
+        throw conflict(`stack ${name} already exists (its folder is there); remove it first`);
       }
       await request.materialize(stackDir);
       const { projectDir, files } = await locateStack(stackDir);
@@ -145,19 +173,12 @@ export class StackManager {
         );
       }
 
-      const project = await loadStack(projectDir, files, name, this.options.policy.allowedHostPaths);
+      project = await loadStack(projectDir, files, name, this.options.policy.allowedHostPaths);
       const replicas = Object.values(project.services).reduce((n, s) => n + replicaCount(s), 0);
       reservation = await this.options.limits.reserve(replicas);
-
-      progress({ type: 'progress', message: `deploying ${Object.keys(project.services).length} services` });
-      await up(project, { docker: this.options.docker, build: request.build ?? false, removeOrphans: true, onProgress: (e) => progress(toProgress(e)) }).catch(
-        (err: unknown) => {
-          throw engineFailure(err, 'deploy');
-        },
-      );
-      const now = new Date().toISOString();
-      await this.save({
+      const record: StackRecord = {
         name,
+        state: 'deploying',
         source: request.source,
         created_at: now,
         updated_at: now,
@@ -165,12 +186,25 @@ export class StackManager {
         files: files.map((f) => relative(projectDir, f)),
         services: Object.keys(project.services).sort(),
         findings: gate.findings,
-      });
-      this.options.log.info({ stack: name, services: Object.keys(project.services).length, findings: gate.findings.length }, 'stack deployed');
+      };
+      // Now with its files, so a rollback after a crash takes down exactly this project.
+      await this.journal.write(record);
+
+      progress({ type: 'progress', message: `deploying ${Object.keys(project.services).length} services` });
+      engineCalled = true;
+      const deployed = project;
+      await up(deployed, { docker: this.options.docker, build: request.build ?? false, removeOrphans: true, onProgress: (e) => progress(toProgress(e)) }).catch(
+        (err: unknown) => {
+          throw engineFailure(err, 'deploy');
+        },
+      );
+      const oneShot = await this.oneShots(deployed);
+      await this.journal.write({ ...record, state: 'deployed', updated_at: new Date().toISOString(), ...(oneShot.length > 0 ? { one_shot: oneShot } : {}) });
+      log.info({ stack: name, services: Object.keys(deployed.services).length, findings: gate.findings.length }, 'stack deployed');
       release();
       return await this.get(name);
     } catch (err) {
-      if (created) await rm(stackDir, { recursive: true, force: true }).catch(() => undefined);
+      if (journaled) await this.failDeploy(name, err, { project, engineCalled, callerGone: request.callerGone?.aborted === true });
       throw err;
     } finally {
       reservation?.release();
@@ -185,8 +219,11 @@ export class StackManager {
   async restart(name: string, options: { rebuild?: boolean; progress?: ProgressSink } = {}): Promise<void> {
     const release = this.claim(name, 'restart');
     try {
-      const record = await this.record(name);
+      const record = await this.known(name);
       if (!record) throw notFound(`no stack ${name}`);
+      if (stateOf(record) !== 'deployed') throw conflict(`stack ${name} was interrupted while ${stateOf(record) === 'deploying' ? 'deploying' : 'being removed'}; remove it (DELETE /stacks/${name})`);
+      // Its files never went through this agent's gate (or are not known): running them again would skip it.
+      if (record.source === 'adopted') throw conflict(`stack ${name} was adopted from what ran without a record; remove it and deploy it again`);
       const project = await this.projectOf(record);
       const onProgress = (e: EngineProgress) => options.progress?.(toProgress(e));
       if (options.rebuild) {
@@ -198,7 +235,7 @@ export class StackManager {
           throw engineFailure(err, 'restart');
         });
       }
-      await this.save({ ...record, updated_at: new Date().toISOString() });
+      await this.journal.write({ ...record, updated_at: new Date().toISOString() });
     } finally {
       release();
     }
@@ -206,28 +243,18 @@ export class StackManager {
 
   /**
    * `down` with the stack's volumes (unless `keepVolumes`) and the images built for it, then
-   * its folder and record. Pulled images stay: other stacks may use them.
+   * its folder and record. Pulled images stay: other stacks may use them. The record says
+   * `removing` meanwhile, so a removal cut short is finished at the next start.
    */
   async remove(name: string, options: { keepVolumes?: boolean } = {}): Promise<void> {
     const release = this.claim(name, 'remove');
     try {
-      const record = await this.record(name);
+      const record = await this.known(name);
       if (!record) throw notFound(`no stack ${name}`);
-      const project = await this.projectOf(record);
-      const result = await down(project, { docker: this.options.docker, removeVolumes: !options.keepVolumes, removeOrphans: true }).catch((err: unknown) => {
-        throw engineFailure(err, 'remove');
-      });
-      for (const warning of result.warnings) this.options.log.warn({ stack: name }, warning);
-      for (const service of Object.values(project.services)) {
-        if (!service.build) continue;
-        const image = typeof service.image === 'string' ? service.image : builtImageName(project, service);
-        await this.options.docker.images.remove(image).catch((err: unknown) => {
-          if (!(err instanceof DockerNotFoundError)) this.options.log.warn({ stack: name, image, reason: (err as Error).message }, 'could not remove a built image');
-        });
-      }
-      await rm(join(this.options.dirs.stacks, name), { recursive: true, force: true });
-      await rm(this.recordPath(name), { force: true });
+      if (stateOf(record) !== 'removing') await this.journal.write({ ...record, state: 'removing', updated_at: new Date().toISOString() });
+      await this.takeDown(record, { keepVolumes: options.keepVolumes ?? false });
       this.options.log.info({ stack: name }, 'stack removed');
+      this.ended(name, { status: 'removed', reason: null });
     } finally {
       release();
     }
@@ -235,12 +262,85 @@ export class StackManager {
 
   /** The stack's output, every container's lines merged as they come. */
   async logs(name: string, options: { follow?: boolean; tail?: number; timestamps?: boolean; signal?: AbortSignal }): Promise<AsyncIterable<ServiceLogLine>> {
-    if (!(await this.record(name))) throw notFound(`no stack ${name}`);
+    if (!(await this.known(name))) throw notFound(`no stack ${name}`);
     return logs(this.options.docker, name, options);
   }
 
   async exists(name: string): Promise<boolean> {
-    return (await this.record(name)) !== undefined;
+    return (await this.known(name)) !== undefined;
+  }
+
+  /**
+   * What the start finishes (docs/agent.md, "The journal"): deploys cut short are rolled back,
+   * removals cut short are finished, and stacks the engine (by their labels) or WORK_DIR (by
+   * their folder) knows without a record are adopted. Needs the engine: while it cannot be asked,
+   * nothing is touched and the next call tries again. Returns whether it ran.
+   */
+  recover(): Promise<boolean> {
+    if (this.recovered) return Promise.resolve(true);
+    this.recovering ??= this.recoverOnce().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  private async recoverOnce(): Promise<boolean> {
+    const { dirs, log } = this.options;
+    let listing: ContainerSummary[];
+    try {
+      listing = await this.options.docker.containers.list({ all: true, filters: { label: [LABEL.project] } }, { timeoutMs: 10_000 });
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+      log.warn({ reason: err.message }, 'stack recovery waits for the Docker engine');
+      return false;
+    }
+    for (const name of await readdir(dirs.state).catch(() => [] as string[])) {
+      if (name.endsWith('.json.tmp')) await rm(join(dirs.state, name), { force: true });
+    }
+    let finished = true;
+    for (const record of await this.journal.all()) {
+      const state = stateOf(record);
+      if (state === 'deployed' || this.busy.has(record.name)) continue;
+      const release = this.claim(record.name, 'recover');
+      try {
+        if (state === 'deploying') {
+          await this.takeDown(record, { keepVolumes: false });
+          const reason = 'the agent stopped before the deploy finished; rolled back when it started again';
+          log.warn({ stack: record.name, reason }, 'deploy failed');
+          this.ended(record.name, { status: 'failed', reason });
+        } else {
+          await this.takeDown(record, { keepVolumes: false });
+          log.info({ stack: record.name }, 'stack removed (a removal the agent had not finished)');
+          this.ended(record.name, { status: 'removed', reason: null });
+        }
+      } catch (err) {
+        log.error({ stack: record.name, state, reason: describe(err) }, 'could not finish an interrupted stack operation; the record stays for the next try');
+        finished = false;
+      } finally {
+        release();
+      }
+    }
+    // Listed again: what was rolled back above is gone from the engine, and must not be adopted.
+    try {
+      listing = await this.options.docker.containers.list({ all: true, filters: { label: [LABEL.project] } }, { timeoutMs: 10_000 });
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+      return false;
+    }
+    const names = new Set<string>();
+    for (const c of listing) {
+      const project = c.Labels[LABEL.project];
+      if (project && isStackName(project) && ownedBy(c, join(dirs.stacks, project))) names.add(project);
+    }
+    for (const entry of await readdir(dirs.stacks, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory() && isStackName(entry.name)) names.add(entry.name);
+    }
+    for (const name of [...names].sort()) {
+      if (this.busy.has(name) || (await this.journal.read(name))) continue;
+      await this.adopt(name, listing).catch((err: unknown) => log.error({ stack: name, reason: describe(err) }, 'could not adopt a stack'));
+    }
+    this.recovered = finished;
+    return finished;
   }
 
   /**
@@ -265,6 +365,154 @@ export class StackManager {
     return outcome;
   }
 
+  /** A failed deploy: logged with its reason, what it made taken down, its record removed, its end reported. */
+  private async failDeploy(name: string, err: unknown, how: { project: Project | undefined; engineCalled: boolean; callerGone: boolean }): Promise<void> {
+    const { log, dirs } = this.options;
+    const known = asAgentError(err);
+    log.warn({ stack: name, code: known?.code ?? 'internal', status: known?.statusCode ?? 500, reason: describe(err), caller_gone: how.callerGone }, 'deploy failed');
+    // What the manager is told: the agent's own answer, never an internal message.
+    const reason = known ? known.message : 'the agent failed while deploying (its log has the cause)';
+    try {
+      if (how.engineCalled) {
+        const project = how.project ?? emptyProject(name, join(dirs.stacks, name));
+        await this.teardown(project, { keepVolumes: false });
+      }
+      await rm(join(dirs.stacks, name), { recursive: true, force: true });
+      await this.journal.remove(name);
+      this.ended(name, { status: 'failed', reason });
+    } catch (cleanup) {
+      // The record stays `deploying`: the next start rolls it back.
+      log.error({ stack: name, reason: describe(cleanup) }, 'could not roll back a failed deploy; the next start will');
+      this.recovered = false;
+    }
+  }
+
+  /** Takes down what runs under the record's project, then its folder and record. */
+  private async takeDown(record: StackRecord, options: { keepVolumes: boolean }): Promise<void> {
+    const project = await this.projectOf(record);
+    await this.teardown(project, options);
+    await rm(join(this.options.dirs.stacks, record.name), { recursive: true, force: true });
+    await this.journal.remove(record.name);
+  }
+
+  /** `down` of the project (what its labels name, too) and the images built for it. */
+  private async teardown(project: Project, options: { keepVolumes: boolean }): Promise<void> {
+    const { docker, log } = this.options;
+    const result = await down(project, { docker, removeVolumes: !options.keepVolumes, removeOrphans: true }).catch((err: unknown) => {
+      throw engineFailure(err, 'remove');
+    });
+    for (const warning of result.warnings) log.warn({ stack: project.name }, warning);
+    for (const service of Object.values(project.services)) {
+      if (!service.build) continue;
+      const image = typeof service.image === 'string' ? service.image : builtImageName(project, service);
+      await docker.images.remove(image).catch((err: unknown) => {
+        if (!(err instanceof DockerNotFoundError)) log.warn({ stack: project.name, image, reason: (err as Error).message }, 'could not remove a built image');
+      });
+    }
+  }
+
+  private ended(name: string, outcome: Omit<Outcome, 'at'>): void {
+    this.lastSeen.delete(name);
+    this.outcomes.delete(name);
+    this.outcomes.set(name, { ...outcome, at: Date.now() });
+    this.pruneOutcomes();
+  }
+
+  private pruneOutcomes(): void {
+    const cutoff = Date.now() - (this.options.outcomeTtlMs ?? DEFAULT_OUTCOME_TTL_MS);
+    for (const [name, outcome] of this.outcomes) if (outcome.at < cutoff) this.outcomes.delete(name);
+    // Oldest first (insertion order): a flood of failed deploys cannot grow the heartbeat without bound.
+    for (const name of this.outcomes.keys()) {
+      if (this.outcomes.size <= MAX_OUTCOMES) break;
+      this.outcomes.delete(name);
+    }
+  }
+
+  /** Services that ran once and exited 0 by the time `up` returned, or that the file says are one-shots. */
+  private async oneShots(project: Project): Promise<string[]> {
+    const declared = new Set(declaredOneShots(project));
+    try {
+      const containers = await this.options.docker.containers.list({ all: true, filters: { label: [`${LABEL.project}=${project.name}`] } });
+      const derived = deriveStack(Object.keys(project.services), containers);
+      for (const s of derived.services) if (s.state === 'completed') declared.add(s.name);
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+    }
+    return [...declared].sort();
+  }
+
+  /** The record, or one adopted now for a stack that runs or has a folder without one. */
+  private async known(name: string): Promise<StackRecord | undefined> {
+    const record = await this.journal.read(name);
+    if (record || !isStackName(name) || this.busy.get(name)?.operation === 'recover') return record;
+    let listing: ContainerSummary[] | undefined;
+    try {
+      listing = await this.options.docker.containers.list({ all: true, filters: { label: [`${LABEL.project}=${name}`] } });
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+    }
+    return this.adopt(name, listing);
+  }
+
+  /**
+   * A stack without a record that the engine knows by its labels (its containers' working
+   * directory is this stack's folder) or WORK_DIR by its folder: recorded as `adopted`, so that
+   * it can be seen and removed, and its name used again after that.
+   */
+  private async adopt(name: string, listing: readonly ContainerSummary[] | undefined): Promise<StackRecord | undefined> {
+    const stackDir = join(this.options.dirs.stacks, name);
+    const containers = (listing ?? []).filter((c) => c.Labels[LABEL.project] === name && ownedBy(c, stackDir));
+    const folder = await stat(stackDir).then((s) => s.isDirectory(), () => false);
+    if (!folder && containers.length === 0) return undefined;
+    const services = new Set(containers.filter((c) => c.Labels[LABEL.oneoff] !== 'True').map((c) => c.Labels[LABEL.service] ?? '').filter(Boolean));
+    let projectDir = '';
+    let files: string[] = [];
+    if (folder) {
+      try {
+        const located = await locateStack(stackDir);
+        projectDir = relative(stackDir, located.projectDir);
+        files = located.files.map((f) => relative(located.projectDir, f));
+        const project = await loadStack(located.projectDir, located.files, name, this.options.policy.allowedHostPaths);
+        for (const service of Object.keys(project.services)) services.add(service);
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        // No loadable compose file: what runs is still found by its labels.
+      }
+    }
+    const now = new Date().toISOString();
+    const record: StackRecord = { name, state: 'deployed', source: 'adopted', created_at: now, updated_at: now, project_dir: projectDir, files, services: [...services].sort(), findings: [] };
+    await this.journal.write(record);
+    this.options.log.warn({ stack: name, containers: containers.length, folder }, 'adopted a stack the agent had no record of');
+    return record;
+  }
+
+  /** The host's compose containers (or one project's); undefined when the engine cannot be asked. */
+  private async listing(name?: string): Promise<ContainerSummary[] | undefined> {
+    try {
+      return await this.options.docker.containers.list({ all: true, filters: { label: [name ? `${LABEL.project}=${name}` : LABEL.project] } });
+    } catch (err) {
+      if (!(err instanceof DockerError)) throw err;
+      return undefined;
+    }
+  }
+
+  /** The record's status from `listing` (as last seen when undefined), remembered for when the engine cannot be asked. */
+  private summary(record: StackRecord, listing: readonly ContainerSummary[] | undefined): StackSummary {
+    const base = { name: record.name, source: record.source, created_at: record.created_at, updated_at: record.updated_at };
+    const mine = listing?.filter((c) => c.Labels[LABEL.project] === record.name && c.Labels[LABEL.oneoff] !== 'True');
+    const counts = mine ? { running: mine.filter((c) => c.State === 'running').length, total: mine.length } : undefined;
+    if (mine) {
+      this.lastSeen.set(record.name, { derived: deriveStack(record.services, mine, record.one_shot ?? []), at: new Date().toISOString() });
+    }
+    const seen = this.lastSeen.get(record.name);
+    const lastCounts = seen ? { running: seen.derived.services.reduce((n, s) => n + s.running, 0), total: seen.derived.services.reduce((n, s) => n + s.total, 0) } : { running: 0, total: 0 };
+    if (stateOf(record) === 'deploying' || this.busy.get(record.name)?.operation === 'deploy') {
+      return { ...base, status: 'deploying', reason: null, containers: counts ?? lastCounts };
+    }
+    if (!seen) return { ...base, status: 'stopped', reason: 'not seen yet: the Docker engine cannot be asked', containers: lastCounts };
+    return { ...base, status: seen.derived.status, reason: seen.derived.reason, containers: counts ?? lastCounts };
+  }
+
   /** Marks `name` busy; a second operation on it meanwhile is refused with 409. Returns the release. */
   private claim(name: string, operation: string): () => void {
     const current = this.busy.get(name);
@@ -278,6 +526,7 @@ export class StackManager {
 
   private async projectOf(record: StackRecord): Promise<Project> {
     const projectDir = join(this.options.dirs.stacks, record.name, record.project_dir);
+    if (record.files.length === 0) return emptyProject(record.name, projectDir);
     try {
       return await loadStack(
         projectDir,
@@ -293,106 +542,18 @@ export class StackManager {
       return emptyProject(record.name, projectDir);
     }
   }
-
-  private recordPath(name: string): string {
-    return join(this.options.dirs.state, `${name}.json`);
-  }
-
-  private async record(name: string): Promise<StackRecord | undefined> {
-    try {
-      return JSON.parse(await readFile(this.recordPath(name), 'utf8')) as StackRecord;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-  }
-
-  private async records(): Promise<StackRecord[]> {
-    const names = (await readdir(this.options.dirs.state).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
-    const records = await Promise.all(names.map((n) => this.record(n.slice(0, -'.json'.length)).catch(() => undefined)));
-    return records.filter((r): r is StackRecord => r !== undefined);
-  }
-
-  private async save(record: StackRecord): Promise<void> {
-    const path = this.recordPath(record.name);
-    // Written aside and renamed, so a crash never leaves half a record.
-    await writeFile(`${path}.tmp`, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-    await rename(`${path}.tmp`, path);
-  }
 }
 
-/** The compose model, loaded on the first stack operation: an idle agent does not need it. */
-function composeModel(): Promise<typeof import('../compose/index.js')> {
-  return import('../compose/index.js');
+/** A container of the stack whose folder is `stackDir`: compose recorded that folder (or one inside it) as its working directory. */
+function ownedBy(c: ContainerSummary, stackDir: string): boolean {
+  const dir = c.Labels[LABEL.workingDir];
+  return dir !== undefined && (dir === stackDir || dir.startsWith(`${stackDir}${sep}`));
 }
 
-/** The project directory and compose files of a stack folder: the analyzer's deployFiles, which the manager checks too. */
-export async function locateStack(stackDir: string): Promise<{ projectDir: string; files: string[] }> {
-  const { deployFiles } = await import('../analyze/index.js');
-  const located = deployFiles(stackDir);
-  if ('error' in located) throw unprocessable(located.error, undefined, 'no_compose_file');
-  return located;
-}
-
-/**
- * Loads a stack as the engine will run it. The agent's own environment (which holds
- * SERVER_KEY) never reaches interpolation: only the stack's `.env` does. The loader reads no
- * file outside the stack folder and the operator's allowed host paths.
- */
-async function loadStack(projectDir: string, files: string[], name: string, allowedHostPaths: readonly string[]): Promise<Project> {
-  const { confinedTo, formatDiagnostic, hasErrors, loadProject } = await composeModel();
-  const load = loadProject({ workingDir: projectDir, files, projectName: name, env: {}, confine: confinedTo([projectDir, ...allowedHostPaths]) });
-  const errors = load.diagnostics.filter((d) => d.severity === 'error');
-  if (!load.project || hasErrors(load.diagnostics)) {
-    const shown = errors.slice(0, 10).map((d) => formatDiagnostic({ ...d, file: relative(projectDir, d.file) || d.file }));
-    throw new HttpError(422, 'invalid_compose', `the compose files do not load: ${shown.join('; ') || 'no project'}`, { diagnostics: shown });
-  }
-  return load.project;
-}
-
-function emptyProject(name: string, dir: string): Project {
-  return { name, working_dir: dir, files: [], services: {}, networks: {}, volumes: {}, secrets: {}, configs: {}, disabled_services: {}, extensions: {} };
-}
-
-function engineFailure(err: unknown, operation: string): unknown {
-  if (err instanceof UnsupportedConfigError) {
-    return new HttpError(422, 'unsupported', `the engine cannot run this stack: ${err.message}`, { issues: err.issues.map((i) => ({ ...i })) });
-  }
-  if (err instanceof EngineError) {
-    return new HttpError(422, `${operation}_failed`, err.message, err.service ? { service: err.service } : undefined);
-  }
-  return err;
-}
-
-function toProgress(event: EngineProgress): ProgressEvent {
-  const detail = event.detail ? `: ${event.detail.trim()}` : '';
-  return {
-    type: 'progress',
-    message: `${event.kind} ${event.name} ${event.action} ${event.status}${detail}`,
-    ...(event.service ? { service: event.service } : {}),
-  };
-}
-
-function groupByProject(containers: ContainerSummary[]): Map<string, ContainerSummary[]> {
-  const out = new Map<string, ContainerSummary[]>();
-  for (const c of containers) {
-    const project = c.Labels[LABEL.project];
-    if (!project || c.Labels[LABEL.oneoff] === 'True') continue;
-    out.set(project, [...(out.get(project) ?? []), c]);
-  }
-  return out;
-}
-
-function summary(record: StackRecord, containers: ContainerSummary[] | undefined, busy: string | undefined): StackSummary {
-  const running = containers?.filter((c) => c.State === 'running').length ?? 0;
-  const total = containers?.length ?? 0;
-  let status: StackStatus;
-  if (busy === 'deploy') status = 'deploying';
-  else if (!containers) status = 'unknown';
-  else if (total > 0 && running === total) status = 'running';
-  else if (running > 0) status = 'partial';
-  else status = 'stopped';
-  return { name: record.name, status, source: record.source, created_at: record.created_at, updated_at: record.updated_at, containers: { running, total } };
+function describe(err: unknown): string {
+  const known = asAgentError(err);
+  if (known) return known.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 function summarize(findings: Finding[]): string {
@@ -402,10 +563,4 @@ function summarize(findings: Finding[]): string {
 
 export function containerName(c: ContainerSummary): string {
   return (c.Names[0] ?? c.Id).replace(/^\//, '');
-}
-
-export function healthOf(status: string): string | null {
-  const match = /\((healthy|unhealthy|health: starting)\)/.exec(status);
-  if (!match) return null;
-  return match[1] === 'health: starting' ? 'starting' : match[1]!;
 }

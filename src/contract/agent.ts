@@ -7,13 +7,7 @@
  * Field names are snake_case, as machine-lab's wire format is.
  */
 import { Type, type Static, type TSchema } from 'typebox';
-
-/**
- * Stack names become compose project names, folder names under the agent's WORK_DIR and prefixes
- * of container, network and volume names: lowercase letters, digits, `_` and `-`, as compose
- * accepts for a project name. machine-lab's manager names environments with UUIDs, which fit.
- */
-export const STACK_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+import { STACK_NAME_PATTERN, StackStatus } from './fleet.js';
 /** Docker's own rule for container names; IDs (hex) fit too. */
 export const CONTAINER_REF_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$';
 /** `[registry[:port]/]name[:tag][@digest]`, without whitespace or control characters. */
@@ -41,7 +35,7 @@ export const DetailBody = Type.Object({
 });
 export type DetailBody = Static<typeof DetailBody>;
 
-// --- health and heartbeats ----------------------------------------------------------------------
+// --- health ----------------------------------------------------------------------
 
 export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
@@ -52,21 +46,7 @@ export const HealthResponse = Type.Object({
 });
 export type HealthResponse = Static<typeof HealthResponse>;
 
-/**
- * `POST {MANAGER_URL}/hosts/{HOST_ID}/heartbeat`. `cpu`, `mem` and `containers` are machine-lab's
- * (integers, percent and running containers); the rest is Shipshape's and ignored by machine-lab.
- */
-export const HeartbeatBody = Type.Object({
-  cpu: Int({ minimum: 0, maximum: 100, description: 'CPU busy, percent of all cores' }),
-  mem: Int({ minimum: 0, maximum: 100, description: 'Memory in use, percent' }),
-  containers: Int({ minimum: 0, description: 'Running containers (the last count known while the engine is down)' }),
-  disk: Int({ minimum: 0, maximum: 100, description: "Use of the file system holding Docker's data, percent" }),
-  load: Type.Number({ minimum: 0, description: 'One-minute load average' }),
-  stacks: Int({ minimum: 0, description: 'Stacks deployed through this agent' }),
-  docker_ok: Type.Boolean(),
-  agent_version: Type.String(),
-});
-export type HeartbeatBody = Static<typeof HeartbeatBody>;
+// Heartbeats are in fleet.ts: the manager reads them with the same schema.
 
 // --- system -------------------------------------------------------------------------------------
 
@@ -293,23 +273,14 @@ export const StackService = Type.Object({
 });
 export type StackService = Static<typeof StackService>;
 
-/**
- * `running`: every container runs; `partial`: some do; `stopped`: none (or none exist);
- * `deploying`: a deploy is under way; `unknown`: the Docker engine cannot be asked.
- */
-export const StackStatus = Type.Union([
-  Type.Literal('running'),
-  Type.Literal('partial'),
-  Type.Literal('stopped'),
-  Type.Literal('deploying'),
-  Type.Literal('unknown'),
-]);
-export type StackStatus = Static<typeof StackStatus>;
 
 export const StackSummary = Type.Object({
   name: Type.String(),
   status: StackStatus,
-  source: Type.Union([Type.Literal('compose'), Type.Literal('package'), Type.Literal('machine-lab')]),
+  reason: Nullable(Type.String({ description: 'Which services are down, when it is degraded or stopped' })),
+  source: Type.Union([Type.Literal('compose'), Type.Literal('package'), Type.Literal('machine-lab'), Type.Literal('adopted')], {
+    description: '`adopted`: found on start by its compose labels or its folder, without a record (docs/agent.md, "The journal")',
+  }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   containers: Type.Object({ running: Int(), total: Int() }),

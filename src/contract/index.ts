@@ -1,2 +1,3 @@
 export * from './agent.js';
+export * from './fleet.js';
 export * from './manager.js';

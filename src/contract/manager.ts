@@ -8,6 +8,7 @@
  * its `{"detail": …}` errors; Shipshape's own routes answer errors as `{error: {code, message}}`.
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { DeploymentStateSchema, STACK_NAME_PATTERN, type DeploymentState } from './fleet.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = (description?: string) => Type.String({ format: 'date-time', ...(description ? { description } : {}) });
@@ -19,13 +20,10 @@ export const HOST_STATUSES = ['online', 'offline'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 export const HEALTHINESS = ['healthy', 'warning', 'critical', 'offline'] as const;
 export type Healthiness = (typeof HEALTHINESS)[number];
-export const DEPLOYMENT_STATES = ['pending', 'deploying', 'running', 'failed'] as const;
-export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
 
 export const RoleSchema = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer')]);
 const HostStatusSchema = Type.Union([Type.Literal('online'), Type.Literal('offline')]);
 const HealthinessSchema = Type.Union([Type.Literal('healthy'), Type.Literal('warning'), Type.Literal('critical'), Type.Literal('offline')]);
-export const DeploymentStateSchema = Type.Union([Type.Literal('pending'), Type.Literal('deploying'), Type.Literal('running'), Type.Literal('failed')]);
 
 // --- errors -----------------------------------------------------------------------------------
 
@@ -160,7 +158,7 @@ export const HostInfo = Type.Object({
   api_port: Type.Integer(),
   max_containers: Type.Integer(),
   current_containers: Type.Integer({ description: 'Running containers, as the agent last reported' }),
-  deployments: Type.Integer({ description: 'Deployments placed here and not failed: what capacity counts' }),
+  deployments: Type.Integer({ description: 'Deployments whose stack exists here or is being made (pending, deploying, running, degraded, stopped): what capacity counts' }),
   status: HostStatusSchema,
   healthiness: HealthinessSchema,
   last_seen: Nullable(Timestamp()),
@@ -186,40 +184,7 @@ export const HostStatusResponse = Type.Object({
 });
 export type HostStatusResponse = Static<typeof HostStatusResponse>;
 
-/**
- * What agents send (docs/agent.md). machine-lab agents send only `cpu`, `mem` and `containers`;
- * Shipshape's add the rest. Fields the manager does not know are ignored, so newer agents can
- * report more.
- */
-export const HeartbeatRequest = Type.Object({
-  cpu: Type.Number({ minimum: 0, maximum: 100 }),
-  mem: Type.Number({ minimum: 0, maximum: 100 }),
-  containers: Type.Integer({ minimum: 0 }),
-  disk: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 100 }))),
-  load: Type.Optional(Nullable(Type.Number({ minimum: 0 }))),
-  stacks: Type.Optional(Type.Unknown()),
-  docker_ok: Type.Optional(Type.Boolean()),
-  agent_version: Type.Optional(Type.String({ maxLength: 64 })),
-});
-export type HeartbeatRequest = Static<typeof HeartbeatRequest>;
-
-export const HeartbeatResponse = Type.Object({
-  ack: Type.Boolean(),
-  server_key: Type.Optional(
-    Type.String({
-      description:
-        "The host's current key, when the agent's certificate authenticated the heartbeat and the key it sent is no longer current (rotated): the agent takes it and drops the old one",
-    }),
-  ),
-});
-export type HeartbeatResponse = Static<typeof HeartbeatResponse>;
-
-/**
- * 410 to a heartbeat whose agent certificate names a host that no longer exists (deleted): the
- * agent stops accepting its key. An agent believes it only over the TLS channel it pinned.
- */
-export const HostRevokedResponse = Type.Object({ detail: Type.String(), revoked: Type.Literal(true) });
-export type HostRevokedResponse = Static<typeof HostRevokedResponse>;
+// Heartbeats (request and answers) are in fleet.ts, shared with the agent.
 
 // --- enrollment and transport (docs/security.md, "Keys and transport") ---------------------------
 
@@ -283,7 +248,8 @@ export const DeploymentFinding = Type.Object({
 });
 export type DeploymentFinding = Static<typeof DeploymentFinding>;
 
-export const DEPLOYMENT_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,62}$';
+/** A deployment's name is its stack's name on the host. */
+export const DEPLOYMENT_NAME_PATTERN = STACK_NAME_PATTERN;
 
 export const DeploymentCreateRequest = Type.Object(
   {
@@ -310,7 +276,7 @@ export const Deployment = Type.Object({
   source: Type.Union([Type.Literal('launch'), Type.Literal('compose')]),
   state: DeploymentStateSchema,
   status: DeploymentStateSchema,
-  reason: Nullable(Type.String({ description: 'Why it failed' })),
+  reason: Nullable(Type.String({ description: 'Why it failed, or which services are down' })),
   findings: Type.Array(DeploymentFinding),
   agent_response: Nullable(Type.Unknown()),
   created_by: Nullable(Type.String()),

@@ -1,12 +1,17 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate } from 'node:tls';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { CompatAction, CompatContainerInfo, DetailBody, ErrorBody, StackSummary, type CompatStartRequest } from '../contract/index.js';
 import { certificateSha256 } from '../pki/index.js';
 
 /**
  * How the manager talks to agents: machine-lab's `/agent/containers` routes, which Shipshape's
  * agent serves too, so a fleet may mix both. Every call carries the host's server key as
- * X-Server-Key and has a deadline; answers are values, never exceptions.
+ * X-Server-Key and has a deadline; answers are values, never exceptions. Requests are built from
+ * the agent's contract types and answers are checked against its schemas (src/contract): an
+ * answer that does not follow them is a failure, whatever its status.
  *
  * An enrolled agent is called over HTTPS, with the manager's client certificate, and must show
  * exactly the certificate it enrolled with (docs/security.md, "Keys and transport"). A host
@@ -42,11 +47,14 @@ export interface AgentContainer {
   status: string;
 }
 
-/** A stack as a Shipshape agent's `GET /stacks` lists it. */
-export interface AgentStack {
-  name: string;
-  status: string;
-}
+/** The agent's answers, checked against the contract (compiled once). */
+const ANSWERS = {
+  action: Compile(CompatAction),
+  containers: Compile(Type.Array(CompatContainerInfo)),
+  stacks: Compile(Type.Array(StackSummary)),
+  detail: Compile(DetailBody),
+  error: Compile(ErrorBody),
+};
 
 export interface AgentClient {
   /** `docker compose up -d` of a ZIP package, as project `name`. */
@@ -56,8 +64,8 @@ export interface AgentClient {
   remove(target: AgentTarget, name: string, signal: AbortSignal): Promise<AgentResult>;
   /** The containers running on the host; undefined when the agent cannot be asked. */
   containers(target: AgentTarget, signal: AbortSignal): Promise<AgentContainer[] | undefined>;
-  /** A Shipshape agent's stacks, those it is deploying included; undefined when it cannot be asked. */
-  stacks(target: AgentTarget, signal: AbortSignal): Promise<AgentStack[] | undefined>;
+  /** The host's stacks with their status (Shipshape's agent only); undefined when the agent cannot be asked or is not Shipshape's. */
+  stacks(target: AgentTarget, signal: AbortSignal): Promise<StackSummary[] | undefined>;
 }
 
 export function agentBaseUrl(target: Pick<AgentTarget, 'ip' | 'apiPort'> & Partial<Pick<AgentTarget, 'certSha256'>>): string {
@@ -74,32 +82,32 @@ export class HttpAgentClient implements AgentClient {
 
   launch(target: AgentTarget, name: string, zip: Buffer, signal: AbortSignal): Promise<AgentResult> {
     // machine-lab's agent requires a VPN profile; Shipshape manages none and sends an empty one.
-    const body = JSON.stringify({ name, docker_zip_base64: zip.toString('base64'), vpn_conf_base64: '' });
-    return this.call(target, 'POST', '/agent/containers', body, signal, [201, 200]);
+    const request: CompatStartRequest = { name, docker_zip_base64: zip.toString('base64'), vpn_conf_base64: '' };
+    return this.call(target, 'POST', '/agent/containers', JSON.stringify(request), signal, { 201: ANSWERS.action, 200: ANSWERS.action });
   }
 
   restart(target: AgentTarget, name: string, signal: AbortSignal): Promise<AgentResult> {
-    return this.call(target, 'POST', `/agent/containers/${encodeURIComponent(name)}/restart`, undefined, signal, [200]);
+    return this.call(target, 'POST', `/agent/containers/${encodeURIComponent(name)}/restart`, undefined, signal, { 200: ANSWERS.action });
   }
 
   remove(target: AgentTarget, name: string, signal: AbortSignal): Promise<AgentResult> {
-    return this.call(target, 'DELETE', `/agent/containers/${encodeURIComponent(name)}`, undefined, signal, [200, 202, 204, 404]);
+    return this.call(target, 'DELETE', `/agent/containers/${encodeURIComponent(name)}`, undefined, signal, {
+      200: ANSWERS.action,
+      202: undefined,
+      204: undefined,
+      404: ANSWERS.detail,
+    });
   }
 
   async containers(target: AgentTarget, signal: AbortSignal): Promise<AgentContainer[] | undefined> {
-    const result = await this.call(target, 'GET', '/agent/containers', undefined, signal, [200]);
-    if (!result.ok || !Array.isArray(result.body)) return undefined;
-    return result.body
-      .filter((c): c is { name: unknown; status?: unknown } => typeof c === 'object' && c !== null && 'name' in c)
-      .map((c) => ({ name: String(c.name), status: String(c.status ?? '') }));
+    const result = await this.call(target, 'GET', '/agent/containers', undefined, signal, { 200: ANSWERS.containers });
+    if (!result.ok || !ANSWERS.containers.Check(result.body)) return undefined;
+    return result.body.map((c) => ({ name: c.name, status: c.status }));
   }
 
-  async stacks(target: AgentTarget, signal: AbortSignal): Promise<AgentStack[] | undefined> {
-    const result = await this.call(target, 'GET', '/stacks', undefined, signal, [200]);
-    if (!result.ok || !Array.isArray(result.body)) return undefined;
-    return result.body
-      .filter((s): s is { name: unknown; status?: unknown } => typeof s === 'object' && s !== null && 'name' in s)
-      .map((s) => ({ name: String(s.name), status: String(s.status ?? '') }));
+  async stacks(target: AgentTarget, signal: AbortSignal): Promise<StackSummary[] | undefined> {
+    const result = await this.call(target, 'GET', '/stacks', undefined, signal, { 200: ANSWERS.stacks });
+    return result.ok && ANSWERS.stacks.Check(result.body) ? result.body : undefined;
   }
 
   private async send(target: AgentTarget, method: string, path: string, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
@@ -141,7 +149,8 @@ export class HttpAgentClient implements AgentClient {
     path: string,
     body: string | undefined,
     signal: AbortSignal,
-    expected: readonly number[],
+    /** The statuses that mean success, each with the contract its body must follow (undefined: any body). */
+    expected: Readonly<Record<number, { Check(value: unknown): boolean } | undefined>>,
   ): Promise<AgentResult> {
     let response: { status: number; text: string };
     try {
@@ -159,7 +168,11 @@ export class HttpAgentClient implements AgentClient {
       // Not JSON: kept as text, shortened below.
     }
     if (typeof parsed === 'string') parsed = parsed.slice(0, 2_000);
-    if (expected.includes(response.status)) return { ok: true, status: response.status, body: parsed };
+    if (response.status in expected) {
+      const contract = expected[response.status];
+      if (!contract || contract.Check(parsed)) return { ok: true, status: response.status, body: parsed };
+      return { ok: false, status: response.status, body: parsed, reason: `the agent answered HTTP ${response.status} with a body its contract does not allow: ${summarize(parsed)}` };
+    }
     return { ok: false, status: response.status, body: parsed, reason: `the agent answered HTTP ${response.status}: ${summarize(parsed)}` };
   }
 }
@@ -169,12 +182,8 @@ const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREA
 
 /** The agent's own words for a failure, short: its `detail` or `error.message` when it has one. */
 function summarize(body: unknown): string {
-  if (body && typeof body === 'object') {
-    const detail = (body as { detail?: unknown }).detail;
-    if (typeof detail === 'string') return detail.slice(0, 300);
-    const message = (body as { error?: { message?: unknown } }).error?.message;
-    if (typeof message === 'string') return message.slice(0, 300);
-  }
+  if (ANSWERS.detail.Check(body) && typeof body.detail === 'string') return body.detail.slice(0, 300);
+  if (ANSWERS.error.Check(body)) return body.error.message.slice(0, 300);
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   return (text ?? '').replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 300);
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { DeploymentState } from '../contract/index.js';
-import type { AgentClient, AgentContainer, AgentStack, AgentTarget } from './agent-client.js';
+import type { DeploymentState, StackSummary } from '../contract/index.js';
+import type { AgentClient, AgentContainer, AgentTarget } from './agent-client.js';
 import type { DeploymentRecord, DeploymentTransition, HostRecord, Repository } from './storage/repository.js';
 
 /**
@@ -28,21 +28,34 @@ const ASK_TIMEOUT_MS = 10_000;
 const IN_FLIGHT: readonly DeploymentState[] = ['pending', 'deploying'];
 
 /** What to do with a deployment in flight, from what its agent says now. */
-export type Verdict = { settle: 'running' | 'failed'; reason: string | null } | { wait: string };
+export type Verdict = { settle: DeploymentState; reason: string | null } | { wait: string };
+
+/** Listed as `failed` or `removed`: the agent reports what became of a stack it no longer has. */
+function gone(stack: Pick<StackSummary, 'status'>): boolean {
+  return stack.status === 'failed' || stack.status === 'removed';
+}
 
 /**
  * A Shipshape agent lists the stacks it has, those it is deploying among them (written to its
  * journal before the first engine call). Absent means its deploy failed and was rolled back, or
  * never reached it; either way nothing of it runs.
  */
-export function judgeFromStacks(name: string, stacks: readonly AgentStack[] | undefined): Verdict {
+export function judgeFromStacks(name: string, stacks: readonly Pick<StackSummary, 'name' | 'status' | 'reason'>[] | undefined): Verdict {
   if (stacks === undefined) return { wait: 'its agent cannot be asked' };
   const stack = stacks.find((s) => s.name === name);
   if (!stack) return { settle: 'failed', reason: 'the agent has no such stack: its deploy failed and was rolled back, or never reached it' };
-  if (stack.status === 'deploying') return { wait: 'its agent is still deploying it' };
-  if (stack.status === 'unknown') return { wait: 'its agent cannot see its Docker engine' };
-  if (stack.status === 'failed') return { settle: 'failed', reason: 'its agent reports the deploy failed' };
-  return { settle: 'running', reason: null };
+  switch (stack.status) {
+    case 'deploying':
+      return { wait: 'its agent is still deploying it' };
+    case 'failed':
+      return { settle: 'failed', reason: stack.reason ?? 'its agent reports the deploy failed' };
+    case 'removed':
+      return { settle: 'removed', reason: 'removed on its host' };
+    case 'running':
+      return { settle: 'running', reason: null };
+    default:
+      return { settle: stack.status, reason: stack.reason ? `down: ${stack.reason}` : null };
+  }
 }
 
 /**
@@ -92,7 +105,7 @@ export class Reconciler {
     if (shipshape) {
       // An agent busy deploying it may answer "not found" or "busy": only its listing confirms.
       const stacks = await askers.stacks(host, true);
-      if (stacks === undefined || stacks.some((s) => s.name === deployment.name)) {
+      if (stacks === undefined || stacks.some((s) => s.name === deployment.name && !gone(s))) {
         await this.note(deployment, 'removal requested; its agent is still deploying it, and takes it down as soon as it can');
         return false;
       }
@@ -121,7 +134,7 @@ export class Reconciler {
       reason: verdict.reason,
       leaseOwner: null,
       leaseUntil: null,
-      ...(verdict.settle === 'running' ? { agentResponse: JSON.stringify({ reconciled: true }) } : {}),
+      ...(verdict.settle !== 'failed' ? { agentResponse: JSON.stringify({ reconciled: true }) } : {}),
     });
   }
 
@@ -134,12 +147,12 @@ export class Reconciler {
 
 /** One question per host and round, whatever the number of its deployments. */
 class HostAskers {
-  private readonly stackAnswers = new Map<string, Promise<AgentStack[] | undefined>>();
+  private readonly stackAnswers = new Map<string, Promise<StackSummary[] | undefined>>();
   private readonly containerAnswers = new Map<string, Promise<AgentContainer[] | undefined>>();
 
   constructor(private readonly options: ReconcilerOptions) {}
 
-  stacks(host: HostRecord, fresh = false): Promise<AgentStack[] | undefined> {
+  stacks(host: HostRecord, fresh = false): Promise<StackSummary[] | undefined> {
     let answer = fresh ? undefined : this.stackAnswers.get(host.id);
     if (!answer) {
       answer = this.options.target(host).then((target) => this.options.agents.stacks(target, AbortSignal.timeout(ASK_TIMEOUT_MS)));

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { HeartbeatBody } from '../../src/contract/index.js';
+import type { Heartbeat as HeartbeatBody } from '../../src/contract/index.js';
 import { Heartbeat, heartbeatDelay, type HeartbeatOptions } from '../../src/agent/heartbeat.js';
 import { FakeManager, silentLogger } from './helpers/manager.js';
 
-const BODY: HeartbeatBody = { cpu: 12, mem: 34, containers: 5, disk: 56, load: 0.42, stacks: 2, docker_ok: true, agent_version: '9.9.9' };
+const BODY: HeartbeatBody = { cpu: 12, mem: 34, containers: 5, disk: 56, load: 0.42, stacks: [], docker_ok: true, agent_version: '9.9.9' };
 
 describe('heartbeatDelay', () => {
   test('the interval while the manager answers', () => {

@@ -211,10 +211,16 @@ export async function startFakeAgent(expectedKey: () => string | undefined, port
     agent.running.add(body.name);
     return reply.code(201).send({ name: body.name, status: 'started' });
   });
-  app.get('/stacks', async () => [
-    ...[...agent.running].map((name) => ({ name, status: 'running' })),
-    ...[...agent.deploying].map((name) => ({ name, status: 'deploying' })),
-  ]);
+  const summary = (name: string, status: 'running' | 'deploying') => ({
+    name,
+    status,
+    reason: null,
+    source: 'machine-lab',
+    created_at: new Date(0).toISOString(),
+    updated_at: new Date(0).toISOString(),
+    containers: { running: status === 'running' ? 1 : 0, total: 1 },
+  });
+  app.get('/stacks', async () => [...[...agent.running].map((name) => summary(name, 'running')), ...[...agent.deploying].map((name) => summary(name, 'deploying'))]);
   app.get('/agent/containers', async () => [...agent.running].map((name) => ({ id: name, name: `${name}-web-1`, image: 'nginx', status: 'running' })));
   app.post('/agent/containers/:name/restart', async (request, reply) => {
     const { name } = request.params as { name: string };

@@ -8,6 +8,7 @@ import { HttpError } from '../../http/index.js';
 import { asAgentError } from '../errors.js';
 import { isStackName } from '../names.js';
 import { locateStack } from '../stacks.js';
+import { callerGone } from '../streaming.js';
 import { CompatParams, compatErrors } from './schemas.js';
 
 const NOT_FOUND = 'Environment not found';
@@ -60,6 +61,7 @@ export const compatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await stacks.deploy({
           name,
           source: 'machine-lab',
+          callerGone: callerGone(reply),
           // machine-lab ran `docker compose up -d`, which builds what has no image yet; so does the engine.
           materialize: async (dir) => {
             await rm(dir, { recursive: true });

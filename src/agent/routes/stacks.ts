@@ -43,8 +43,9 @@ export const stackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const materialize =
         body.package_id !== undefined ? fromPackage(packages, body.package_id) : fromBody(body.compose, body.files ?? [], config.packageLimits);
+      const gone = callerGone(reply);
       const deploy = (progress?: Parameters<typeof stacks.deploy>[1]) =>
-        stacks.deploy({ name: body.name, source: body.package_id !== undefined ? 'package' : 'compose', materialize }, progress);
+        stacks.deploy({ name: body.name, source: body.package_id !== undefined ? 'package' : 'compose', materialize, callerGone: gone }, progress);
       if (wantsNdjson(request)) return streamOperation(request, reply, async (progress) => ({ status: 201, body: await deploy(progress) }));
       return reply.code(201).send(await deploy());
     },
@@ -52,7 +53,7 @@ export const stackRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/stacks/:name',
-    { schema: { tags, summary: 'A stack, its services and containers, and its analysis findings', params: StackParams, response: { 200: StackDetail, ...errors(401, 404, 409) } } },
+    { schema: { tags, summary: 'A stack, its services and containers, and its analysis findings', params: StackParams, response: { 200: StackDetail, ...errors(401, 404, 409, 503) } } },
     async (request) => stacks.get(request.params.name),
   );
 

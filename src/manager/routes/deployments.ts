@@ -101,7 +101,8 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
 
   const restart = async (request: FastifyRequest, id: string, what: string) => {
     const deployment = await load(id, what);
-    if (deployment.state !== 'running') throw conflict(`Only a running deployment can be restarted; this one is ${deployment.state}`);
+    // A stack that exists on its host can be restarted, which is what a degraded or stopped one wants.
+    if (!['running', 'degraded', 'stopped'].includes(deployment.state)) throw conflict(`Only a running, degraded or stopped deployment can be restarted; this one is ${deployment.state}`);
     const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
     if (!host) throw conflict('Its host is gone');
     const result = await deployer.restart(deployment, host);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
-  HeartbeatRequest,
+  Heartbeat,
   HeartbeatResponse,
   HostCreateRequest,
   HostInfo,
@@ -15,6 +15,7 @@ import type { ManagerContext } from '../context.js';
 import { HOST_SECURITY, USER_SECURITY as SECURED, conflict, notFound, unauthorized, serverKeyOf } from '../http/index.js';
 import { agentCertificateOf, hashKey, mintServerKey } from '../security/index.js';
 import { newHostRecord, UniqueViolation, type HostRecord } from '../storage/index.js';
+import { StackTruth } from '../stack-truth.js';
 import { hostStatusView, hostView, iso } from '../views.js';
 
 const TAGS = ['hosts'];
@@ -24,6 +25,7 @@ const DeleteQuery = Type.Object({ force: Type.Optional(Type.Boolean({ descriptio
 /** machine-lab's `/hosts` routes. */
 export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, now, audit, events, metrics } = ctx;
+  const stackTruth = new StackTruth({ repo, events, log: app.log.child({ component: 'stack-truth' }) });
   const viewer = { access: 'viewer' as const, errorShape: 'detail' as const };
   const admin = { access: 'admin' as const, errorShape: 'detail' as const };
 
@@ -118,6 +120,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
       if (outcome === 'not-found') throw notFound('Host not found');
       if (outcome === 'busy') throw conflict('Deployments live on this host: remove them first, or pass force=true to mark them failed');
       metrics.forgetHost(request.params.id);
+      stackTruth.forget(request.params.id);
       await audit.record(request, { action: 'host.delete', target: request.params.id, details: { force: request.query.force === true } });
       events.publish({ type: 'host.deleted', host_id: request.params.id, at: iso(now()) });
       return reply.code(204).send(null);
@@ -147,7 +150,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
         summary: "An agent's heartbeat, with that host's own server key",
         security: HOST_SECURITY,
         params: Params,
-        body: HeartbeatRequest,
+        body: Heartbeat,
         response: { 200: HeartbeatResponse, 410: HostRevokedResponse },
       },
       config: { access: 'host', errorShape: 'detail' },
@@ -200,6 +203,10 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
         const host = await repo.getHost(id);
         request.log.info({ host: id }, 'host online');
         events.publish({ type: 'host.online', host_id: id, hostname: host?.hostname ?? id, at: iso(at) });
+      }
+      // Deployment states follow the stacks the agent reports (docs/manager.md, "Deployment status").
+      if (Array.isArray(body.stacks)) {
+        await stackTruth.ingest(id, body.stacks, at).catch((err: unknown) => request.log.error({ err, host: id }, 'could not apply the stacks of a heartbeat'));
       }
       if (events.subscribers > 0) {
         events.publish({

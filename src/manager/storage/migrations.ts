@@ -119,6 +119,37 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
   },
   {
     version: 3,
+    name: 'deployment states from heartbeats',
+    // The CHECK on state cannot be changed in place on SQLite: the table is copied into a new one.
+    statements: [
+      `CREATE TABLE deployments_v3 (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        host_id TEXT REFERENCES hosts (id) ON DELETE SET NULL,
+        user_id TEXT,
+        source TEXT NOT NULL CHECK (source IN ('launch', 'compose')),
+        state TEXT NOT NULL CHECK (state IN ('pending', 'deploying', 'running', 'degraded', 'stopped', 'failed', 'removed')),
+        reason TEXT,
+        findings TEXT NOT NULL DEFAULT '[]',
+        agent_response TEXT,
+        created_by TEXT,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `INSERT INTO deployments_v3 (id, name, host_id, user_id, source, state, reason, findings, agent_response, created_by, lease_owner, lease_until, created_at, updated_at)
+       SELECT id, name, host_id, user_id, source, state, reason, findings, agent_response, created_by, lease_owner, lease_until, created_at, updated_at FROM deployments`,
+      'DROP TABLE deployments',
+      'ALTER TABLE deployments_v3 RENAME TO deployments',
+      'CREATE INDEX deployments_host ON deployments (host_id)',
+      'CREATE INDEX deployments_state ON deployments (state, lease_until)',
+      // A stack that exists on its host (even stopped) keeps its name there.
+      `CREATE UNIQUE INDEX deployments_live_name ON deployments (name) WHERE state IN ('pending', 'deploying', 'running', 'degraded', 'stopped')`,
+    ],
+  },
+  {
+    version: 4,
     name: 'pending removals',
     statements: [
       // Set when a delete was asked for that the agent could not carry out yet (it was deploying,

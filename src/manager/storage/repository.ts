@@ -1,4 +1,4 @@
-import type { DeploymentState, HostStatus, Role } from '../../contract/index.js';
+import { DEPLOYMENT_STATES, LIVE_DEPLOYMENT_STATES, type DeploymentState, type HostStatus, type Role } from '../../contract/index.js';
 import { UniqueViolation, type Database, type Notifications, type Queryable, type Row, type SqlValue } from './database.js';
 
 export interface UserRecord {
@@ -221,7 +221,7 @@ export interface Repository {
   placeDeployment(deployment: NewDeployment, now: number): Promise<Placement>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(filter?: { hostId?: string; state?: DeploymentState; limit?: number }): Promise<DeploymentRecord[]>;
-  /** Moves a deployment from one of `from` to `to`; `failed` gives its slot back. Undefined if it was in none of `from`. */
+  /** Moves a deployment from one of `from` to `to`; `failed` and `removed` give its slot back (and a move back to a live state takes it again). Undefined if it was in none of `from`. */
   transitionDeployment(id: string, from: readonly DeploymentState[], to: DeploymentState, change: DeploymentTransition, now: number): Promise<DeploymentRecord | undefined>;
   renewDeploymentLease(id: string, owner: string, until: number): Promise<boolean>;
   /** Deletes the record and gives its slot back; returns what it was. */
@@ -253,7 +253,8 @@ export interface Repository {
   close(): Promise<void>;
 }
 
-const LIVE_STATES = "('pending', 'deploying', 'running')";
+/** States that hold a slot on their host (and their name): the stack exists there or is being made. */
+const LIVE_STATES = `(${LIVE_DEPLOYMENT_STATES.map((s) => `'${s}'`).join(', ')})`;
 const IN_FLIGHT_STATES = "('pending', 'deploying')";
 
 const HOST_COLUMNS =
@@ -624,8 +625,8 @@ export class SqlRepository implements Repository {
       if (!row) return undefined;
       const deployment = toDeployment(row);
       if (deployment.hostId) {
-        const wasLive = previous !== 'failed';
-        const isLive = to !== 'failed';
+        const wasLive = isLiveState(previous);
+        const isLive = isLiveState(to);
         if (wasLive && !isLive) await releaseSlot(tx, deployment.hostId);
         // Found running after all (reconciliation): reality wins over capacity.
         if (!wasLive && isLive) await tx.run('UPDATE hosts SET active_deployments = active_deployments + 1 WHERE id = ?', [deployment.hostId]);
@@ -648,7 +649,7 @@ export class SqlRepository implements Repository {
       const row = await tx.get(`DELETE FROM deployments WHERE id = ? RETURNING ${DEPLOYMENT_COLUMNS}`, [id]);
       if (!row) return undefined;
       const deployment = toDeployment(row);
-      if (deployment.state !== 'failed' && deployment.hostId) await releaseSlot(tx, deployment.hostId);
+      if (isLiveState(deployment.state) && deployment.hostId) await releaseSlot(tx, deployment.hostId);
       return deployment;
     });
   }
@@ -676,7 +677,7 @@ export class SqlRepository implements Repository {
   }
 
   async countDeploymentsByState(): Promise<Record<DeploymentState, number>> {
-    const counts: Record<DeploymentState, number> = { pending: 0, deploying: 0, running: 0, failed: 0 };
+    const counts = Object.fromEntries(DEPLOYMENT_STATES.map((s) => [s, 0])) as Record<DeploymentState, number>;
     for (const row of await this.db.all('SELECT state, COUNT(*) AS n FROM deployments GROUP BY state')) {
       counts[row.state as DeploymentState] = Number(row.n);
     }
@@ -811,6 +812,10 @@ async function insertHostRow(db: Queryable, host: HostRecord): Promise<void> {
 
 /** Thrown inside a transaction to roll it back. */
 class AddressTaken extends Error {}
+
+export function isLiveState(state: DeploymentState): boolean {
+  return (LIVE_DEPLOYMENT_STATES as readonly DeploymentState[]).includes(state);
+}
 
 async function releaseSlot(tx: Queryable, hostId: string): Promise<void> {
   await tx.run('UPDATE hosts SET active_deployments = active_deployments - 1 WHERE id = ? AND active_deployments > 0', [hostId]);
