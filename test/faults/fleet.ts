@@ -149,6 +149,8 @@ export class Fleet {
         OFFLINE_AFTER: String(this.options.offlineAfter ?? 3),
         AGENT_TIMEOUT: '120',
         LOG_LEVEL: 'warn',
+        // Plain HTTP also off loopback (with --insecure): only the test's own namespace pair sees it.
+        TLS: 'off',
         ...this.options.env,
       },
     );
