@@ -185,7 +185,7 @@ export class Fleet {
         API_PORT: String(spec.apiPort),
         API_HOST: spec.apiHost,
         WORK_DIR: spec.workDir,
-        DOCKER_HOST: spec.dockerHost,
+        DOCKER_SOCKET: spec.dockerHost,
         LOG_LEVEL: 'warn',
       },
       spec.netns,
@@ -258,9 +258,9 @@ export class Fleet {
   }
 
   /** Ends every process, removes what this test's stacks left on `engines`, and the scratch folder. */
-  async close(engines: DockerClient[] = [createDockerClient()]): Promise<void> {
+  async close(engines: DockerClient[] = []): Promise<void> {
     await Promise.all([...this.procs].map((p) => p.kill9()));
-    for (const docker of engines) await removeProjects(docker, this.prefix).catch(() => undefined);
+    for (const docker of [createDockerClient(), ...engines]) await removeProjects(docker, this.prefix).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
