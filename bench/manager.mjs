@@ -32,7 +32,17 @@ const repoRoot = path.resolve(path.dirname(self), '..');
 const managerModule = path.join(repoRoot, 'dist', 'src', 'manager', 'index.js');
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1234' };
 /** What a Shipshape agent sends. */
-const FIGURES = { cpu: 23, mem: 41, containers: 4, disk: 37, load: 0.42, stacks: 2, docker_ok: true, agent_version: 'bench' };
+const SERVICE = { name: 'web', state: 'running', health: 'healthy', running: 1, total: 1 };
+const FIGURES = {
+  cpu: 23,
+  mem: 41,
+  containers: 4,
+  disk: 37,
+  load: 0.42,
+  docker_ok: true,
+  agent_version: 'bench',
+  stacks: ['shop', 'blog'].map((name) => ({ name, status: 'running', reason: null, services: [SERVICE], seen_at: '2026-01-01T00:00:00.000Z' })),
+};
 
 if (process.argv[2] === '--child') {
   await child(process.argv[3]);

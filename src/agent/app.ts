@@ -3,6 +3,7 @@ import { challenge, HttpError, installPlumbing, loggerOptions as httpLoggerOptio
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { HeartbeatResponse, HostRevokedResponse } from '../contract/index.js';
 import { createDockerClient, type DockerClient } from '../docker/index.js';
 import { TLSSocket } from 'node:tls';
 import { isManagerClientCertificate } from '../pki/index.js';
@@ -50,6 +51,9 @@ export interface AgentOptions {
   /** Overrides REFUSAL_LIMIT (0: tests that send many bad requests on purpose). */
   refusalLimit?: number;
 }
+
+/** How often a start-up recovery the engine held up is tried again. */
+const RECOVERY_RETRY_MS = 5_000;
 
 /** A connection whose client certificate the pinned CA verified and that is the manager's. */
 function isFromManager(socket: unknown): boolean {
@@ -131,7 +135,8 @@ export function buildAgent(options: AgentOptions): AgentApp {
    */
   const followManager = async (status: number, text: string): Promise<void> => {
     if (!enrollment || !enrollment.managerUrl.startsWith('https://')) return;
-    let answer: { server_key?: unknown; revoked?: unknown } = {};
+    // The contract's answers (HeartbeatResponse, HostRevokedResponse), each field checked before it is believed.
+    let answer: { [K in keyof (HeartbeatResponse & HostRevokedResponse)]?: unknown } = {};
     try {
       answer = JSON.parse(text) as typeof answer;
     } catch {
@@ -172,6 +177,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
     enrolled: enrollment !== undefined,
   };
   app.decorate('agent', context);
+  let recoveryRetry: NodeJS.Timeout | undefined;
 
   installPlumbing(app, { shapeOf, translate: translateDockerError, logName: "agent's", refusals: { limit: options.refusalLimit ?? config.refusalLimit, windowMs: config.refusalWindow * 1000 } });
   app.addHook('onRequest', async (request) => {
@@ -199,7 +205,16 @@ export function buildAgent(options: AgentOptions): AgentApp {
     packages.start();
     const state = await engine.check(0);
     // Deploys and removals a killed agent left unfinished, and stacks without a record (docs/agent.md, "The journal").
-    if (state.ok) await stacks.recover();
+    if (!(state.ok && (await stacks.recover()))) {
+      // Tried again until the engine lets it finish (heartbeats try too, when there is a manager).
+      recoveryRetry = setInterval(() => {
+        void stacks.recover().then(
+          (done) => done && clearInterval(recoveryRetry),
+          (err: unknown) => app.log.error({ err }, 'stack recovery failed'),
+        );
+      }, RECOVERY_RETRY_MS);
+      recoveryRetry.unref();
+    }
     app.log.info(
       {
         version: options.version,
@@ -222,6 +237,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
   });
   app.addHook('preClose', async () => endOpenStreams(app));
   app.addHook('onClose', async () => {
+    clearInterval(recoveryRetry);
     heartbeat?.stop();
     packages.stop();
   });

@@ -143,11 +143,17 @@ export class StackManager {
     let engineCalled = false;
     let reservation: { release(): void } | undefined;
     try {
-      if (await this.known(name)) throw conflict(`stack ${name} already exists; remove it first (DELETE /stacks/${name})`);
+      const exists = () => conflict(`stack ${name} already exists; remove it first (DELETE /stacks/${name})`);
+      if (await this.journal.read(name)) throw exists();
       const now = new Date().toISOString();
-      // The journal entry comes first: whatever happens from here on, the next start knows of it.
+      // The journal entry comes first, before any engine call: whatever happens from here on, the next start knows of it.
       await this.journal.write({ name, state: 'deploying', source: request.source, created_at: now, updated_at: now, project_dir: '', files: [], services: [], findings: [] });
       journaled = true;
+      // A stack of this name that runs or has a folder without a record is adopted (its record replaces this one), not deployed over.
+      if (await this.adopt(name, await this.listing(name))) {
+        journaled = false;
+        throw exists();
+      }
       this.outcomes.delete(name);
       try {
         await mkdir(stackDir);

@@ -10,6 +10,13 @@ import { isLiveState, UniqueViolation, type DeploymentRecord, type Repository } 
  * only when the agent is known to have had it (a deployment that was running).
  */
 
+/**
+ * The oldest a heartbeat can be when it arrives: collected, then sent with a 5 s deadline. A
+ * deployment that changed more recently than this may have changed after the heartbeat was
+ * collected, so that heartbeat cannot end it (`removed` is final).
+ */
+export const STALE_HEARTBEAT_MS = 10_000;
+
 export interface DerivedState {
   state: DeploymentState;
   reason: string | null;
@@ -18,9 +25,20 @@ export interface DerivedState {
 /**
  * What a deployment becomes, given its stack in its host's heartbeat (undefined: the heartbeat
  * does not mention it); undefined for no change. `inFlight`: the manager is still waiting for the
- * agent's answer to the deploy, which settles it.
+ * agent's answer to the deploy, which settles it. `changedMsAgo`: since the deployment's last
+ * change; a heartbeat may be older than that, and then it does not remove the deployment.
  */
-export function deriveDeploymentState(deployment: Pick<DeploymentRecord, 'state' | 'reason'>, stack: HeartbeatStack | undefined, inFlight: boolean): DerivedState | undefined {
+export function deriveDeploymentState(
+  deployment: Pick<DeploymentRecord, 'state' | 'reason'>,
+  stack: HeartbeatStack | undefined,
+  context: { inFlight: boolean; changedMsAgo: number },
+): DerivedState | undefined {
+  const next = derive(deployment, stack, context.inFlight);
+  if (next?.state === 'removed' && context.changedMsAgo < STALE_HEARTBEAT_MS) return undefined;
+  return next;
+}
+
+function derive(deployment: Pick<DeploymentRecord, 'state' | 'reason'>, stack: HeartbeatStack | undefined, inFlight: boolean): DerivedState | undefined {
   const current = deployment.state;
   let next: DerivedState | undefined;
   if (current === 'removed') return undefined;
@@ -90,7 +108,7 @@ export class StackTruth {
     for (const deployment of deployments) {
       if (deployment.state === 'failed' && liveNames.has(deployment.name)) continue;
       const inFlight = deployment.leaseOwner !== null && deployment.leaseUntil !== null && deployment.leaseUntil >= now;
-      const next = deriveDeploymentState(deployment, byName.get(deployment.name), inFlight);
+      const next = deriveDeploymentState(deployment, byName.get(deployment.name), { inFlight, changedMsAgo: now - deployment.updatedAt });
       if (!next) continue;
       const settled = !isLiveState(next.state) || next.state === 'running' || next.state === 'degraded' || next.state === 'stopped';
       let updated: DeploymentRecord | undefined;

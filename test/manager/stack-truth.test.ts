@@ -9,36 +9,45 @@ function stack(name: string, status: StackStatus, reason: string | null = null):
 }
 
 const at = (state: DeploymentState, reason: string | null = null) => ({ state, reason });
+const settled = { inFlight: false, changedMsAgo: 60_000 };
+const waiting = { inFlight: true, changedMsAgo: 60_000 };
 
 describe("a deployment's state from its stack in a heartbeat", () => {
   test('settled deployments follow the stack: running, degraded, stopped and back', () => {
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), false), { state: 'stopped', reason: 'down: web exited' });
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'degraded', 'db exited'), false), { state: 'degraded', reason: 'down: db exited' });
-    assert.deepEqual(deriveDeploymentState(at('stopped', 'down: web exited'), stack('a', 'running'), false), { state: 'running', reason: null });
-    assert.equal(deriveDeploymentState(at('running'), stack('a', 'running'), false), undefined, 'no change, no write');
-    assert.equal(deriveDeploymentState(at('running'), stack('a', 'deploying'), false), undefined);
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), settled), { state: 'stopped', reason: 'down: web exited' });
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'degraded', 'db exited'), settled), { state: 'degraded', reason: 'down: db exited' });
+    assert.deepEqual(deriveDeploymentState(at('stopped', 'down: web exited'), stack('a', 'running'), settled), { state: 'running', reason: null });
+    assert.equal(deriveDeploymentState(at('running'), stack('a', 'running'), settled), undefined, 'no change, no write');
+    assert.equal(deriveDeploymentState(at('running'), stack('a', 'deploying'), settled), undefined);
   });
 
   test('a stack the agent no longer has is removed; one it reports removed or failed too', () => {
-    assert.deepEqual(deriveDeploymentState(at('running'), undefined, false), { state: 'removed', reason: 'its host no longer has this stack' });
-    assert.deepEqual(deriveDeploymentState(at('degraded'), stack('a', 'removed'), false), { state: 'removed', reason: 'removed on its host' });
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'failed', 'boom'), false), { state: 'failed', reason: 'boom' });
-    assert.equal(deriveDeploymentState(at('removed'), stack('a', 'running'), false), undefined, 'removed is final');
+    assert.deepEqual(deriveDeploymentState(at('running'), undefined, settled), { state: 'removed', reason: 'its host no longer has this stack' });
+    assert.deepEqual(deriveDeploymentState(at('degraded'), stack('a', 'removed'), settled), { state: 'removed', reason: 'removed on its host' });
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'failed', 'boom'), settled), { state: 'failed', reason: 'boom' });
+    assert.equal(deriveDeploymentState(at('removed'), stack('a', 'running'), settled), undefined, 'removed is final');
+  });
+
+  test('a heartbeat that may predate the last change does not remove', () => {
+    const fresh = { inFlight: false, changedMsAgo: 2_000 };
+    assert.equal(deriveDeploymentState(at('running'), undefined, fresh), undefined, 'collected before the deploy ended');
+    assert.equal(deriveDeploymentState(at('running'), stack('a', 'removed'), fresh), undefined);
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), fresh), { state: 'stopped', reason: 'down: web exited' }, 'it can still say what runs');
   });
 
   test('in flight, the deploy answer decides; once its manager let go, the agent does', () => {
-    assert.equal(deriveDeploymentState(at('deploying'), stack('a', 'running'), true), undefined);
-    assert.equal(deriveDeploymentState(at('pending'), stack('a', 'failed'), true), undefined);
-    assert.deepEqual(deriveDeploymentState(at('deploying'), stack('a', 'running'), false), { state: 'running', reason: null });
-    assert.deepEqual(deriveDeploymentState(at('deploying'), stack('a', 'failed', 'rolled back'), false), { state: 'failed', reason: 'rolled back' });
-    assert.deepEqual(deriveDeploymentState(at('pending'), stack('a', 'deploying'), false), { state: 'deploying', reason: null });
-    assert.equal(deriveDeploymentState(at('deploying'), undefined, false), undefined, 'not mentioned: nothing is guessed');
+    assert.equal(deriveDeploymentState(at('deploying'), stack('a', 'running'), waiting), undefined);
+    assert.equal(deriveDeploymentState(at('pending'), stack('a', 'failed'), waiting), undefined);
+    assert.deepEqual(deriveDeploymentState(at('deploying'), stack('a', 'running'), settled), { state: 'running', reason: null });
+    assert.deepEqual(deriveDeploymentState(at('deploying'), stack('a', 'failed', 'rolled back'), settled), { state: 'failed', reason: 'rolled back' });
+    assert.deepEqual(deriveDeploymentState(at('pending'), stack('a', 'deploying'), settled), { state: 'deploying', reason: null });
+    assert.equal(deriveDeploymentState(at('deploying'), undefined, settled), undefined, 'not mentioned: nothing is guessed');
   });
 
   test('a failed deployment that runs after all comes back; one that does not stays failed', () => {
-    assert.deepEqual(deriveDeploymentState(at('failed', 'timed out'), stack('a', 'running'), false), { state: 'running', reason: null });
-    assert.equal(deriveDeploymentState(at('failed', 'x'), undefined, false), undefined);
-    assert.equal(deriveDeploymentState(at('failed', 'x'), stack('a', 'failed', 'y'), false), undefined);
+    assert.deepEqual(deriveDeploymentState(at('failed', 'timed out'), stack('a', 'running'), settled), { state: 'running', reason: null });
+    assert.equal(deriveDeploymentState(at('failed', 'x'), undefined, settled), undefined);
+    assert.equal(deriveDeploymentState(at('failed', 'x'), stack('a', 'failed', 'y'), settled), undefined);
   });
 });
 
@@ -48,8 +57,10 @@ describe('heartbeats drive deployment states and capacity (SQLite, real manager)
   let adminKey: string;
   let host: { id: string; server_key: string };
 
+  // The manager's clock, moved on where a test needs a heartbeat to be younger than a change.
+  let clock = Date.now();
   before(async () => {
-    manager = await startTestManager('sqlite', { listen: true, monitor: false });
+    manager = await startTestManager('sqlite', { listen: true, monitor: false, now: () => clock });
     adminKey = await login(manager);
     agent = await startFakeAgent(() => host?.server_key);
     host = await registerHost(manager, adminKey, { hostname: 'truth', ip: '127.0.0.1', api_port: agent.port, max_containers: 3 });
@@ -81,6 +92,9 @@ describe('heartbeats drive deployment states and capacity (SQLite, real manager)
     await beat([stack(name, 'running')]);
     assert.deepEqual([(await deployment(id)).state, (await deployment(id)).reason], ['running', null]);
 
+    await beat([]);
+    assert.equal((await deployment(id)).state, 'running', 'this heartbeat may have been collected before the last change');
+    clock += 15_000;
     await beat([]);
     assert.equal((await deployment(id)).state, 'removed');
     assert.equal(await slots(), 0, 'a stack that is gone gives its slot back');
