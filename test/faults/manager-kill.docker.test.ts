@@ -27,7 +27,8 @@ describe('fault: kill -9 of the manager with 6 deployments in flight on 2 agents
     const names = Array.from({ length: 6 }, (_, i) => `${fleet.prefix}-${i}`);
     // Two of them fail at their agent after a while and are rolled back there.
     const failing = new Set([names[1]!, names[4]!]);
-    for (const name of names) await fleet.deploy(name, slowStack({ seconds: 6, fail: failing.has(name) }));
+    // Slow enough that the agents are still at it when the manager is back, even on a loaded machine.
+    for (const name of names) await fleet.deploy(name, slowStack({ seconds: 15, fail: failing.has(name) }));
     await fleet.until(async () => (await fleet.deployments()).filter((d) => d.state === 'deploying').length === 6, 20_000, 'six deploying');
     const hosts = new Set((await fleet.deployments()).map((d) => d.host_id));
     assert.equal(hosts.size, 2, 'spread over both agents');
@@ -38,7 +39,8 @@ describe('fault: kill -9 of the manager with 6 deployments in flight on 2 agents
     await sleep(1_500);
     await fleet.startManager();
     const back = Date.now();
-    console.log(`manager down for ${back - killedAt} ms (start included)`);
+    const stillDeploying = (await fleet.deployments()).filter((d) => d.state === 'deploying').length;
+    console.log(`manager down for ${back - killedAt} ms (start included); ${stillDeploying} of 6 still deploying when it was back`);
 
     // Watch every state and both hosts until all is settled.
     const seen = new Map<string, Set<string>>(names.map((n) => [n, new Set<string>()]));
