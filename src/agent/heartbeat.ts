@@ -204,6 +204,9 @@ function probe(url: string, timeoutMs: number): Promise<boolean> {
       resolve(ok);
     };
     const timer = setTimeout(() => done(false), timeoutMs);
+    // A probe alone must not keep a stopping agent alive.
+    timer.unref();
+    socket.unref();
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });

@@ -134,7 +134,9 @@ export const DASHBOARD_JS = String.raw`
     api(method, '/deployments/' + encodeURIComponent(d.id) + suffix).then(function (result) {
       if (result.status >= 400) return showError(d.name + ': ' + messageOf(result));
       showError('');
-      if (method === 'DELETE') { state.deployments.delete(d.id); renderDeployments(); }
+      // 202: the removal waits for the agent; the deployment stays (its reason says so) until it is done.
+      if (method === 'DELETE' && result.status === 202 && result.body) { state.deployments.set(d.id, result.body); renderDeployments(); }
+      else if (method === 'DELETE') { state.deployments.delete(d.id); renderDeployments(); }
     });
   }
 
