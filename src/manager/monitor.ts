@@ -30,6 +30,7 @@ const LEASE_NAME = 'offline-monitor';
 export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private reconciling: Promise<void> | undefined;
   private stopped = true;
   private leader = false;
   private lastReconcile = 0;
@@ -56,6 +57,7 @@ export class Monitor {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.reconciling;
     if (this.leader) {
       this.leader = false;
       this.options.metrics.monitorLeader.set(0);
@@ -90,9 +92,15 @@ export class Monitor {
         details: { hostname: host.hostname, offline_after_seconds: this.options.offlineAfterMs / 1000 },
       })),
     );
-    if (at - this.lastReconcile >= (this.options.reconcileEveryMs ?? this.options.offlineAfterMs / 3)) {
+    // Beside the checks, not in their way: a round may wait seconds on an agent that does not answer.
+    if (!this.reconciling && at - this.lastReconcile >= (this.options.reconcileEveryMs ?? this.options.offlineAfterMs / 3)) {
       this.lastReconcile = at;
-      await this.options.deployer.reconcile();
+      this.reconciling = this.options.deployer
+        .reconcile()
+        .catch((err: unknown) => log.error({ err }, 'reconciliation round failed'))
+        .finally(() => {
+          this.reconciling = undefined;
+        });
     }
   }
 
