@@ -1,6 +1,7 @@
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding, StackSummary } from '../contract/index.js';
+import { isStackName } from './names.js';
 
 /**
  * `deploying`: written before the deploy's first engine call, so a crash at any later point leaves
@@ -44,8 +45,12 @@ export class StackJournal {
   }
 
   async read(name: string): Promise<StackRecord | undefined> {
+    if (!isStackName(name)) return undefined;
     try {
-      return JSON.parse(await readFile(this.path(name), 'utf8')) as StackRecord;
+      const record = JSON.parse(await readFile(this.path(name), 'utf8')) as StackRecord;
+      // Its name makes paths (the stack's folder): a record that names another stack is not believed.
+      if (record.name !== name) throw new Error(`the record of ${name} names ${String(record.name)}`);
+      return record;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;

@@ -342,7 +342,8 @@ export class StackManager {
       if (entry.isDirectory() && isStackName(entry.name)) names.add(entry.name);
     }
     for (const name of [...names].sort()) {
-      if (this.busy.has(name) || (await this.journal.read(name))) continue;
+      // An unreadable record is left for the operator, not overwritten by an adoption.
+      if (this.busy.has(name) || (await this.journal.read(name).catch(() => 'unreadable'))) continue;
       await this.adopt(name, listing).catch((err: unknown) => log.error({ stack: name, reason: describe(err) }, 'could not adopt a stack'));
     }
     this.recovered = finished;
@@ -515,8 +516,12 @@ export class StackManager {
     if (stateOf(record) === 'deploying' || this.busy.get(record.name)?.operation === 'deploy') {
       return { ...base, status: 'deploying', reason: null, containers: counts ?? lastCounts };
     }
-    if (!seen) return { ...base, status: 'stopped', reason: 'not seen yet: the Docker engine cannot be asked', containers: lastCounts };
-    return { ...base, status: seen.derived.status, reason: seen.derived.reason, containers: counts ?? lastCounts };
+    if (mine && seen) return { ...base, status: seen.derived.status, reason: seen.derived.reason, containers: counts ?? lastCounts };
+    // The engine does not answer: nothing it runs can be vouched for (without live-restore its
+    // containers have stopped with it), so a stack last seen up is reported degraded, not running.
+    if (!seen) return { ...base, status: 'degraded', reason: 'the Docker engine does not answer; not seen yet', containers: lastCounts };
+    const status = seen.derived.status === 'stopped' ? 'stopped' : 'degraded';
+    return { ...base, status, reason: `the Docker engine does not answer; last seen ${seen.derived.status} at ${seen.at}`, containers: lastCounts };
   }
 
   /** Marks `name` busy; a second operation on it meanwhile is refused with 409. Returns the release. */

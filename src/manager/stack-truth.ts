@@ -64,9 +64,9 @@ function fromStack(stack: HeartbeatStack): DerivedState {
     case 'running':
       return { state: 'running', reason: null };
     case 'degraded':
-      return { state: 'degraded', reason: stack.reason ? `down: ${stack.reason}` : 'some services are down' };
+      return { state: 'degraded', reason: stack.reason ?? 'some services are down' };
     case 'stopped':
-      return { state: 'stopped', reason: stack.reason ? `down: ${stack.reason}` : 'no service runs' };
+      return { state: 'stopped', reason: stack.reason ?? 'no service runs' };
     case 'failed':
       return { state: 'failed', reason: stack.reason ?? 'the deploy failed on the host' };
     case 'removed':

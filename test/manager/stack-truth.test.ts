@@ -14,9 +14,9 @@ const waiting = { inFlight: true, changedMsAgo: 60_000 };
 
 describe("a deployment's state from its stack in a heartbeat", () => {
   test('settled deployments follow the stack: running, degraded, stopped and back', () => {
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), settled), { state: 'stopped', reason: 'down: web exited' });
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'degraded', 'db exited'), settled), { state: 'degraded', reason: 'down: db exited' });
-    assert.deepEqual(deriveDeploymentState(at('stopped', 'down: web exited'), stack('a', 'running'), settled), { state: 'running', reason: null });
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), settled), { state: 'stopped', reason: 'web exited' });
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'degraded', 'db exited'), settled), { state: 'degraded', reason: 'db exited' });
+    assert.deepEqual(deriveDeploymentState(at('stopped', 'web exited'), stack('a', 'running'), settled), { state: 'running', reason: null });
     assert.equal(deriveDeploymentState(at('running'), stack('a', 'running'), settled), undefined, 'no change, no write');
     assert.equal(deriveDeploymentState(at('running'), stack('a', 'deploying'), settled), undefined);
   });
@@ -32,7 +32,7 @@ describe("a deployment's state from its stack in a heartbeat", () => {
     const fresh = { inFlight: false, changedMsAgo: 2_000 };
     assert.equal(deriveDeploymentState(at('running'), undefined, fresh), undefined, 'collected before the deploy ended');
     assert.equal(deriveDeploymentState(at('running'), stack('a', 'removed'), fresh), undefined);
-    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), fresh), { state: 'stopped', reason: 'down: web exited' }, 'it can still say what runs');
+    assert.deepEqual(deriveDeploymentState(at('running'), stack('a', 'stopped', 'web exited'), fresh), { state: 'stopped', reason: 'web exited' }, 'it can still say what runs');
   });
 
   test('in flight, the deploy answer decides; once its manager let go, the agent does', () => {
@@ -84,7 +84,7 @@ describe('heartbeats drive deployment states and capacity (SQLite, real manager)
 
     const beat = async (stacks: HeartbeatStack[]) => assert.equal((await heartbeat(manager, host.id, host.server_key, { stacks })).statusCode, 200);
     await beat([stack(name, 'stopped', 'web exited')]);
-    assert.deepEqual([(await deployment(id)).state, (await deployment(id)).reason], ['stopped', 'down: web exited']);
+    assert.deepEqual([(await deployment(id)).state, (await deployment(id)).reason], ['stopped', 'web exited']);
     assert.equal(await slots(), 1, 'a stopped stack still holds its slot');
     const view = (await manager.app.inject({ method: 'GET', url: `/deployments/${id}`, headers: { 'x-admin-key': adminKey } })).json();
     assert.deepEqual([view.state, view.status], ['stopped', 'stopped']);
