@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { ensureTestImage } from '../helpers/test-image.js';
 import { converged, type CheckedAgent } from './checker.js';
@@ -6,6 +7,9 @@ import { Fleet, sleep, slowStack, type AgentSpec, type Proc } from './fleet.js';
 import { PrivateDockerd } from './private-dockerd.js';
 
 const INTERVAL_MS = 1_000;
+
+/** The host's interfaces: a private engine must leave the shared engine's `docker0` alone. */
+const hostLinks = () => execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter(Boolean);
 
 /**
  * A Docker engine restart with stacks running, on an engine of the test's own (the shared one is
@@ -34,6 +38,7 @@ describe('fault: a Docker engine restart with stacks running', () => {
   });
 
   it('shows the stacks stopped or degraded while the engine is down, and running when it is back', async () => {
+    const hadDocker0 = hostLinks().includes('docker0');
     const names = [`${fleet.prefix}-a`, `${fleet.prefix}-b`];
     for (const name of names) await fleet.deploy(name, slowStack({ seconds: 1, networkNone: true }));
     const allIn = async (states: string[]) => {
@@ -62,5 +67,6 @@ describe('fault: a Docker engine restart with stacks running', () => {
 
     for (const d of await fleet.deployments()) assert.equal((await fleet.api('DELETE', `/deployments/${d.id}`)).status, 204);
     await converged(fleet, checked, 20_000);
+    assert.equal(hostLinks().includes('docker0'), hadDocker0, 'the shared engine keeps its docker0');
   });
 });

@@ -7,9 +7,11 @@ import { createDockerClient, type DockerClient } from '../../src/docker/index.js
 
 /**
  * A Docker engine of the test's own, so that restarting it disturbs nobody: its own data, exec and
- * pid paths, its own socket, its own containerd namespaces, no default bridge and no iptables
- * (stacks on it use `network_mode: none`). `destroy()` stops it and removes all it left, mounts
- * included, also after a failed test.
+ * pid paths, its own socket, its own containerd namespaces, a bridge of its own, an address pool
+ * no other engine here uses, and no iptables (stacks on it use `network_mode: none`). Never
+ * `--bridge=none`: a dockerd started so deletes the host's `docker0`, which the shared engine
+ * needs. `destroy()` stops it and removes all it left, mounts and bridge included, also after a
+ * failed test.
  */
 export class PrivateDockerd {
   readonly dir = mkdtempSync('/tmp/ssd-');
@@ -17,10 +19,20 @@ export class PrivateDockerd {
   readonly host = `unix://${this.socket}`;
   readonly docker: DockerClient = createDockerClient({ host: this.host });
   private readonly namespace = `ssd${randomBytes(4).toString('hex')}`;
+  private readonly bridge = `ssb${randomBytes(4).toString('hex')}`;
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
 
   async start(timeoutMs = 60_000): Promise<void> {
+    if (!this.hasBridge()) {
+      execFileSync('ip', ['link', 'add', this.bridge, 'type', 'bridge']);
+      execFileSync('ip', ['addr', 'add', `10.255.${randomBytes(1)[0]}.1/30`, 'dev', this.bridge]);
+      execFileSync('ip', ['link', 'set', this.bridge, 'up']);
+    }
+    // A dockerd that finds the default bridge network of its previous run deletes it again, and
+    // with it the host's `docker0` (seen with 20.10): each start begins without network state.
+    // Its stacks use `network_mode: none`, so nothing of theirs is lost.
+    rmSync(join(this.dir, 'data', 'network', 'files', 'local-kv.db'), { force: true });
     const log = openSync(join(this.dir, 'dockerd.log'), 'a');
     const child = spawn(
       'dockerd',
@@ -29,9 +41,10 @@ export class PrivateDockerd {
         '--exec-root', join(this.dir, 'exec'),
         '--pidfile', join(this.dir, 'dockerd.pid'),
         '-H', this.host,
-        '--bridge=none',
+        `--bridge=${this.bridge}`,
         '--iptables=false',
         '--ip6tables=false',
+        '--default-address-pool', 'base=10.254.0.0/16,size=24',
         '--containerd-namespace', this.namespace,
         '--containerd-plugins-namespace', `${this.namespace}p`,
       ],
@@ -114,5 +127,15 @@ export class PrivateDockerd {
       }
     }
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.hasBridge()) execFileSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
+  }
+
+  private hasBridge(): boolean {
+    try {
+      execFileSync('ip', ['link', 'show', this.bridge], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
