@@ -16,7 +16,6 @@ import { HOST_SECURITY, USER_SECURITY as SECURED, conflict, notFound, unauthoriz
 import { agentCertificateOf, hashKey, mintServerKey } from '../security/index.js';
 import { newHostRecord, UniqueViolation, type HostRecord } from '../storage/index.js';
 import { StackTruth } from '../stack-truth.js';
-import { whileEngineDown } from '../engine-down.js';
 import { hostStatusView, hostView, iso } from '../views.js';
 
 const TAGS = ['hosts'];
@@ -207,7 +206,7 @@ export const hostRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = as
       }
       // Deployment states follow the stacks the agent reports (docs/manager.md, "Deployment status").
       if (Array.isArray(body.stacks)) {
-        await stackTruth.ingest(id, whileEngineDown(body.stacks, body.docker_ok), at).catch((err: unknown) => request.log.error({ err, host: id }, 'could not apply the stacks of a heartbeat'));
+        await stackTruth.ingest(id, body.stacks, at).catch((err: unknown) => request.log.error({ err, host: id }, 'could not apply the stacks of a heartbeat'));
       }
       if (events.subscribers > 0) {
         events.publish({
