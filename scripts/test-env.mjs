@@ -81,6 +81,14 @@ const requirements = [
     manual: 'kubectl is missing: install it (`sudo apt-get install kubernetes-client`, or any kubectl with `kubectl kustomize`).',
   },
   {
+    // The fault suite partitions an agent in a network namespace of its own (ip netns, veth).
+    name: 'iproute2 (the network-partition fault test)',
+    needed: () => hasTestFiles(distTests, 'partition.docker'),
+    check: () => findExecutable('ip') !== undefined,
+    install: () => [aptInstall('iproute2')],
+    manual: 'the network-partition fault test needs `ip` (Debian\'s iproute2: `sudo apt-get install iproute2`) and root.',
+  },
+  {
     name: 'PostgreSQL (the *.pg.* tests)',
     needed: () => process.env.SHIPSHAPE_NEED_POSTGRES === '1' || hasTestFiles(distTests, '.pg.'),
     check: () => postgresAnswers(pgUrl),

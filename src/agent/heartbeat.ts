@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Heartbeat as HeartbeatBody } from '../contract/index.js';
@@ -36,18 +37,22 @@ export interface HeartbeatStatus {
   consecutiveFailures: number;
   lastSuccessAt: number | undefined;
   lastError: string | undefined;
-  /** Milliseconds until the next attempt was planned, when the last attempt finished. */
+  /** Milliseconds until the next attempt (a heartbeat or a probe) was planned, when the last one finished. */
   nextDelayMs: number | undefined;
+  /** What the last failure was: `unreachable` (no answer, or a 5xx) is probed every interval; `refused` (a 4xx) backs off. */
+  lastFailure: 'unreachable' | 'refused' | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_BACKOFF_MS = 60_000;
 
 /**
- * The wait before the next heartbeat. While the manager answers, the interval. After `failures`
- * failed attempts in a row, the interval doubled that many times up to the cap, then drawn at
- * random between half and all of it ("equal jitter"): a fleet of agents that lost their manager
- * together does not come back at it in lockstep, and none waits less than half the step.
+ * The wait before the next full heartbeat. While the manager answers, the interval. After
+ * `failures` failed attempts in a row, the interval doubled that many times up to the cap, then
+ * drawn at random between half and all of it ("equal jitter"): a fleet of agents that lost their
+ * manager together does not come back at it in lockstep, and none waits less than half the step.
+ * While the manager is unreachable this only thins the full heartbeats: a cheap probe still runs
+ * every interval and sends one at once when the manager answers again (docs/agent.md, "Heartbeats").
  */
 export function heartbeatDelay(failures: number, intervalMs: number, maxBackoffMs: number, random: () => number): number {
   if (failures === 0) return intervalMs;
@@ -61,7 +66,9 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: AbortController | undefined;
   private running = false;
-  private readonly state: HeartbeatStatus = { consecutiveFailures: 0, lastSuccessAt: undefined, lastError: undefined, nextDelayMs: undefined };
+  private readonly state: HeartbeatStatus = { consecutiveFailures: 0, lastSuccessAt: undefined, lastError: undefined, nextDelayMs: undefined, lastFailure: undefined };
+  /** While probing: when the next full heartbeat is due even if no probe gets through. */
+  private fullDueAt = 0;
   private readonly timeoutMs: number;
   private readonly maxBackoffMs: number;
   private readonly random: () => number;
@@ -97,7 +104,7 @@ export class Heartbeat {
     } catch (err) {
       // Gathering is best effort and should not fail; if it does, the beat still says we are alive.
       log.warn({ err }, 'could not gather heartbeat figures');
-      return this.failed('could not gather figures');
+      return this.failed('could not gather figures', 'unreachable');
     }
     const controller = new AbortController();
     this.inFlight = controller;
@@ -113,7 +120,8 @@ export class Heartbeat {
       if (response.status < 200 || response.status >= 300) {
         const excerpt = response.text.replace(/[\x00-\x1f\x7f]/g, ' ').slice(0, 200);
         const hint = response.status === 401 || response.status === 403 ? ' (check SERVER_KEY and HOST_ID: the manager does not say which is wrong)' : response.status === 404 ? ' (check HOST_ID)' : '';
-        return this.failed(`HTTP ${response.status}${hint}${excerpt ? `: ${excerpt}` : ''}`);
+        // A 5xx is a manager (or a proxy before it) that cannot serve yet: probed like silence.
+        return this.failed(`HTTP ${response.status}${hint}${excerpt ? `: ${excerpt}` : ''}`, response.status >= 500 ? 'unreachable' : 'refused');
       }
       if (this.state.consecutiveFailures > 0) {
         log.info({ failures: this.state.consecutiveFailures }, 'heartbeat: manager reachable again');
@@ -123,37 +131,85 @@ export class Heartbeat {
       this.state.consecutiveFailures = 0;
       this.state.lastSuccessAt = Date.now();
       this.state.lastError = undefined;
+      this.state.lastFailure = undefined;
       this.options.onResult?.(true);
       return true;
     } catch (err) {
       if (!this.running && controller.signal.aborted) return false;
       const reason = controller.signal.aborted ? `no answer within ${this.timeoutMs} ms` : describeRequestError(err);
-      return this.failed(reason);
+      return this.failed(reason, 'unreachable');
     } finally {
       clearTimeout(timeout);
       if (this.inFlight === controller) this.inFlight = undefined;
     }
   }
 
-  private failed(reason: string): false {
+  private failed(reason: string, kind: 'unreachable' | 'refused'): false {
     this.state.consecutiveFailures++;
     this.state.lastError = reason;
+    this.state.lastFailure = kind;
     this.options.onResult?.(false);
     this.options.log.warn({ failures: this.state.consecutiveFailures, reason }, 'heartbeat failed');
     return false;
   }
 
-  private schedule(delayMs: number): void {
+  private schedule(delayMs: number, what: 'beat' | 'probe' = 'beat'): void {
     if (!this.running) return;
     this.state.nextDelayMs = delayMs;
-    this.timer = setTimeout(() => {
-      void this.beat().then(() => {
-        this.schedule(heartbeatDelay(this.state.consecutiveFailures, this.options.intervalMs, this.maxBackoffMs, this.random));
-      });
-    }, delayMs);
+    this.timer = setTimeout(() => void (what === 'beat' ? this.cycle() : this.probeCycle()), delayMs);
     // The HTTP server keeps the process alive; a pending heartbeat alone should not.
     this.timer.unref();
   }
+
+  private async cycle(): Promise<void> {
+    const ok = await this.beat();
+    if (!this.running) return;
+    const { intervalMs } = this.options;
+    const backoff = heartbeatDelay(this.state.consecutiveFailures, intervalMs, this.maxBackoffMs, this.random);
+    if (ok || this.state.lastFailure === 'refused') return this.schedule(backoff);
+    // Unreachable: full heartbeats thin out, but a probe every interval notices the manager's return.
+    this.fullDueAt = Date.now() + backoff;
+    const probeIn = this.probeDelay(0);
+    if (backoff <= probeIn) this.schedule(backoff);
+    else this.schedule(probeIn, 'probe');
+  }
+
+  /** Between half and all of the interval, counted from when the last probe began. */
+  private probeDelay(elapsedMs: number): number {
+    const { intervalMs } = this.options;
+    return Math.max(0, Math.round(intervalMs / 2 + this.random() * (intervalMs / 2)) - elapsedMs);
+  }
+
+  private async probeCycle(): Promise<void> {
+    const began = Date.now();
+    const answered = await probe(this.options.url, Math.max(250, Math.min(this.timeoutMs, this.options.intervalMs)));
+    if (!this.running) return;
+    if (answered || Date.now() >= this.fullDueAt) return this.cycle();
+    const next = this.probeDelay(Date.now() - began);
+    if (Date.now() + next >= this.fullDueAt) return this.schedule(Math.max(0, this.fullDueAt - Date.now()));
+    this.schedule(next, 'probe');
+  }
+}
+
+/** Whether the manager's address takes a TCP connection: a cheap look that sends no key and no figures. */
+function probe(url: string, timeoutMs: number): Promise<boolean> {
+  const target = new URL(url);
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    // A probe alone must not keep a stopping agent alive.
+    timer.unref();
+    socket.unref();
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 /** The answer's first bytes are enough for a log line. */

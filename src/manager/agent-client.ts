@@ -36,7 +36,11 @@ export interface AgentTls {
 
 export type AgentResult =
   | { ok: true; status: number; body: unknown }
-  | { ok: false; status: number | null; body: unknown; reason: string };
+  /**
+   * `unreached`: the request certainly never reached the agent (refused, no route, unknown name),
+   * so the agent cannot be acting on it. Without an answer otherwise, it may be.
+   */
+  | { ok: false; status: number | null; body: unknown; reason: string; unreached?: boolean };
 
 export interface AgentContainer {
   name: string;
@@ -176,7 +180,9 @@ export class HttpAgentClient implements AgentClient {
     try {
       response = await this.send(target, method, path, body, signal);
     } catch (err) {
-      return { ok: false, status: null, body: null, reason: `the agent at ${agentBaseUrl(target)} did not answer: ${describeRequestError(err, signal)}` };
+      const code = (err as NodeJS.ErrnoException)?.code;
+      const unreached = !signal.aborted && code !== undefined && UNREACHED.has(code);
+      return { ok: false, status: null, body: null, reason: `the agent at ${agentBaseUrl(target)} did not answer: ${describeRequestError(err, signal)}`, unreached };
     }
     const text = response.text;
     let parsed: unknown = text;
@@ -194,6 +200,9 @@ export class HttpAgentClient implements AgentClient {
     return { ok: false, status: response.status, body: parsed, reason: `the agent answered HTTP ${response.status}: ${summarize(parsed)}` };
   }
 }
+
+/** Errors raised before a request can have left this machine. */
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 
 /** The agent's own words for a failure, short: its `detail` or `error.message` when it has one. */
 function summarize(body: unknown): string {

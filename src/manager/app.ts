@@ -55,7 +55,7 @@ export interface BuildManagerOptions {
   cwd?: string;
   /** How long a deployment in flight stays claimed without renewal (default 30 s). */
   deploymentLeaseMs?: number;
-  /** How often the monitor settles deployments whose manager died (default 10 s). */
+  /** How often the monitor reconciles deployments nobody waits on (default OFFLINE_AFTER / 3). */
   reconcileEveryMs?: number;
   /** Milliseconds before a failed webhook delivery is tried again, doubled each time (default 2 s). */
   alertRetryBaseMs?: number;
@@ -154,7 +154,8 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       instanceId,
       offlineAfterMs: config.offlineAfter * 1000,
       intervalMs: config.monitorInterval * 1000,
-      reconcileEveryMs: options.reconcileEveryMs,
+      // About one agent heartbeat interval (OFFLINE_AFTER is three of them).
+      reconcileEveryMs: options.reconcileEveryMs ?? (config.offlineAfter * 1000) / 3,
     });
     const fleet = new Fleet({
       repo,

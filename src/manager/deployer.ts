@@ -1,12 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeploymentState } from '../contract/index.js';
-import type { AgentClient, AgentContainer, AgentResult, AgentTarget } from './agent-client.js';
-
-type AgentFailure = Extract<AgentResult, { ok: false }>;
+import type { AgentClient, AgentResult, AgentTarget } from './agent-client.js';
 import type { AuditLog } from './audit.js';
 import type { EventBus } from './events.js';
+import { Reconciler } from './reconciler.js';
 import { mintServerKey } from './security/keys.js';
 import type { DeploymentRecord, DeploymentTransition, HostRecord, NewDeployment, Placement, Repository } from './storage/repository.js';
+
+type AgentFailure = Extract<AgentResult, { ok: false }>;
+
+/** `removed`: gone and forgotten; `pending`: recorded, carried out on the agent as soon as it can be. */
+export type RemoveOutcome = { outcome: 'removed' } | { outcome: 'pending'; deployment: DeploymentRecord } | { outcome: 'failed'; failure: AgentFailure };
 
 export interface DeployerOptions {
   repo: Repository;
@@ -25,22 +29,33 @@ export interface DeployerOptions {
 }
 
 const DEFAULT_LEASE_MS = 30_000;
-const RECONCILE_TIMEOUT_MS = 10_000;
 const ACTION_TIMEOUT_MS = 120_000;
 
 /**
  * Takes deployments from placement to `running` or `failed`: reserves the slot, hands the package
  * to the agent in the background, and records the agent's answer. A deployment in flight carries
- * a lease its manager renews; when a manager dies or restarts, the leases lapse and the monitor
- * reconciles those deployments from what their agents run.
+ * a lease its manager renews; when a manager dies or restarts, or the agent's answer is lost, the
+ * lease lapses and the monitor's reconciler asks the agent until it gives a final answer.
  */
 export class Deployer {
   private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly leaseMs: number;
+  private readonly reconciler: Reconciler;
   private closed = false;
 
   constructor(private readonly options: DeployerOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.reconciler = new Reconciler({
+      repo: options.repo,
+      agents: options.agents,
+      log: options.log,
+      now: options.now,
+      agentTimeoutMs: options.agentTimeoutMs,
+      target: (host) => this.target(host),
+      transition: (id, from, to, change) => this.transition(id, from, to, change),
+      forget: (deployment) => this.forget(deployment),
+      inFlight: (id) => this.inFlight.has(id),
+    });
   }
 
   /** Places the deployment (on `onHost` only, when given) and, when a host had room, starts deploying it there. */
@@ -57,50 +72,38 @@ export class Deployer {
     return this.options.agents.restart(await this.target(host), deployment.name, AbortSignal.timeout(Math.max(ACTION_TIMEOUT_MS, this.options.agentTimeoutMs)));
   }
 
-  /** Asks the agent to take the stack down, then forgets the deployment. Without a host, only forgets it. */
-  async remove(deployment: DeploymentRecord, host: HostRecord | undefined): Promise<AgentFailure | undefined> {
-    if (host) {
-      const result = await this.options.agents.remove(await this.target(host), deployment.name, AbortSignal.timeout(ACTION_TIMEOUT_MS));
-      if (!result.ok) return result;
+  /**
+   * Takes the stack down through its agent and forgets the deployment. Without a host, only
+   * forgets it. While it deploys, or when the agent cannot do it and `force` is given, the
+   * removal is recorded and carried out as soon as the agent can; until then the deployment keeps
+   * its name and slot.
+   */
+  async remove(deployment: DeploymentRecord, host: HostRecord | undefined, force: boolean, requestedBy: string): Promise<RemoveOutcome> {
+    const { repo, now } = this.options;
+    if (!host) {
+      await this.forget(deployment);
+      return { outcome: 'removed' };
     }
-    this.inFlight.get(deployment.id)?.controller.abort();
-    const removed = await this.options.repo.removeDeployment(deployment.id);
-    if (removed) this.options.events.publish({ type: 'deployment.removed', deployment_id: removed.id, host_id: removed.hostId, at: iso(this.options.now()) });
-    return undefined;
+    if (deployment.state !== 'pending' && deployment.state !== 'deploying') {
+      const result = await this.options.agents.remove(await this.target(host), deployment.name, AbortSignal.timeout(ACTION_TIMEOUT_MS));
+      if (result.ok) {
+        await this.forget(deployment);
+        return { outcome: 'removed' };
+      }
+      if (!force) return { outcome: 'failed', failure: result };
+    }
+    const at = iso(now());
+    const pending = await repo.requestRemoval(deployment.id, `removal requested by ${requestedBy} at ${at}; carried out on the agent as soon as it can`, now());
+    if (!pending) return { outcome: 'removed' };
+    this.announce(pending);
+    // The first try at once; the monitor retries every round until the agent confirms.
+    void this.reconciler.removeOne(pending).catch((err: unknown) => this.options.log.warn({ err, deployment: pending.id }, 'could not carry out a removal'));
+    return { outcome: 'pending', deployment: pending };
   }
 
-  /** Settles deployments whose manager stopped working on them: `running` if their containers run, else `failed`. */
-  async reconcile(): Promise<number> {
-    const { repo, now } = this.options;
-    const orphans = await repo.orphanedDeployments(now());
-    const byHost = new Map<string, Promise<AgentContainer[] | undefined>>();
-    for (const deployment of orphans) {
-      if (this.inFlight.has(deployment.id)) continue;
-      const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
-      if (!host) {
-        await this.transition(deployment.id, ['pending', 'deploying'], 'failed', { reason: 'its host was deleted while it was deploying' });
-        continue;
-      }
-      let listing = byHost.get(host.id);
-      if (!listing) {
-        listing = this.target(host).then((target) => this.options.agents.containers(target, AbortSignal.timeout(RECONCILE_TIMEOUT_MS)));
-        byHost.set(host.id, listing);
-      }
-      const containers = await listing;
-      const mine = (containers ?? []).filter((c) => belongsTo(c.name, deployment.name));
-      if (mine.some((c) => /^(running|up)\b/i.test(c.status))) {
-        await this.transition(deployment.id, ['pending', 'deploying'], 'running', {
-          reason: null,
-          agentResponse: JSON.stringify({ reconciled: true, containers: mine }),
-        });
-      } else {
-        const why = containers === undefined ? 'and its agent cannot be reached' : 'and its agent runs none of its containers';
-        await this.transition(deployment.id, ['pending', 'deploying'], 'failed', {
-          reason: `the manager stopped before the agent answered, ${why}`,
-        });
-      }
-    }
-    return orphans.length;
+  /** One reconciliation round: pending removals, then deployments in flight nobody waits on. */
+  async reconcile(): Promise<void> {
+    await this.reconciler.round();
   }
 
   /** Stops waiting for agents. Deployments in flight keep their state and are reconciled later. */
@@ -136,8 +139,18 @@ export class Deployer {
       // Closing: the agent may still finish; the next manager reconciles what it finds.
       if (controller.signal.aborted) return;
       const settled = { leaseOwner: null, leaseUntil: null, agentResponse: JSON.stringify(result.body ?? null) };
-      if (result.ok) await this.transition(deployment.id, ['deploying'], 'running', { ...settled, reason: null });
-      else await this.transition(deployment.id, ['deploying'], 'failed', { ...settled, reason: result.reason });
+      let final: DeploymentRecord | undefined;
+      if (result.ok) final = await this.transition(deployment.id, ['deploying'], 'running', { ...settled, reason: null });
+      else if (result.status === null && !result.unreached) {
+        // No answer (timed out, connection lost): the agent may go on and finish or roll back.
+        // It stays deploying, and the reconciler asks the agent until it says which.
+        await this.transition(deployment.id, ['deploying'], 'deploying', {
+          leaseOwner: null,
+          leaseUntil: null,
+          reason: `no final answer from its agent yet: ${result.reason}; checked again every round`,
+        });
+      } else final = await this.transition(deployment.id, ['deploying'], 'failed', { ...settled, reason: result.reason });
+      if (final?.removeRequestedAt != null) this.removeSoon(final);
     } catch (err) {
       log.error({ err, deployment: deployment.id }, 'deployment failed inside the manager');
       await this.transition(deployment.id, ['pending', 'deploying'], 'failed', { reason: 'the manager failed while deploying', leaseOwner: null, leaseUntil: null }).catch(
@@ -146,6 +159,18 @@ export class Deployer {
     } finally {
       clearInterval(renew);
     }
+  }
+
+  private removeSoon(deployment: DeploymentRecord): void {
+    // After `inFlight` forgets it: the removal waits for this manager's own call to end.
+    setImmediate(() => {
+      void this.reconciler.removeOne(deployment).catch((err: unknown) => this.options.log.warn({ err, deployment: deployment.id }, 'could not carry out a removal'));
+    });
+  }
+
+  private async forget(deployment: DeploymentRecord): Promise<void> {
+    const removed = await this.options.repo.removeDeployment(deployment.id);
+    if (removed) this.options.events.publish({ type: 'deployment.removed', deployment_id: removed.id, host_id: removed.hostId, at: iso(this.options.now()) });
   }
 
   private async transition(id: string, from: readonly DeploymentState[], to: DeploymentState, change: DeploymentTransition): Promise<DeploymentRecord | undefined> {
@@ -174,12 +199,6 @@ export class Deployer {
     const serverKey = await mintServerKey(this.options.secret, { hostId: host.id, jti: host.keyJti, issuedAt: host.keyIssuedAt });
     return { ip: host.ip, apiPort: host.apiPort, serverKey, certSha256: host.agentCertSha256 };
   }
-}
-
-/** Compose names containers `<project>-<service>-<n>` (v2) or `<project>_<service>_<n>` (v1). */
-export function belongsTo(containerName: string, project: string): boolean {
-  const name = containerName.replace(/^\//, '');
-  return name === project || name.startsWith(`${project}-`) || name.startsWith(`${project}_`);
 }
 
 function iso(ms: number): string {

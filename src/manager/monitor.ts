@@ -30,9 +30,11 @@ const LEASE_NAME = 'offline-monitor';
 export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private reconciling: Promise<void> | undefined;
   private stopped = true;
   private leader = false;
   private lastReconcile = 0;
+  private startedAt = 0;
   private readonly leaseMs: number;
 
   constructor(private readonly options: MonitorOptions) {
@@ -47,6 +49,7 @@ export class Monitor {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.startedAt = this.options.now();
     this.schedule(0);
   }
 
@@ -54,6 +57,7 @@ export class Monitor {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.reconciling;
     if (this.leader) {
       this.leader = false;
       this.options.metrics.monitorLeader.set(0);
@@ -68,7 +72,10 @@ export class Monitor {
     metrics.monitorLeader.set(this.leader ? 1 : 0);
     if (!this.leader) return;
     const at = now();
-    const gone = await repo.markOffline(at - this.options.offlineAfterMs, at);
+    // A manager that was not watching (it was down, or just started) gives every host one
+    // OFFLINE_AFTER from its start: their heartbeats had nowhere to go (docs/manager.md).
+    const cutoff = at - this.options.offlineAfterMs;
+    const gone = cutoff >= this.startedAt ? await repo.markOffline(cutoff, at) : [];
     // Events first, all of them: the audit entries of a whole fleet going dark take longer to write.
     for (const host of gone) {
       metrics.offlineTransitions.inc();
@@ -85,9 +92,15 @@ export class Monitor {
         details: { hostname: host.hostname, offline_after_seconds: this.options.offlineAfterMs / 1000 },
       })),
     );
-    if (at - this.lastReconcile >= (this.options.reconcileEveryMs ?? 10_000)) {
+    // Beside the checks, not in their way: a round may wait seconds on an agent that does not answer.
+    if (!this.reconciling && at - this.lastReconcile >= (this.options.reconcileEveryMs ?? this.options.offlineAfterMs / 3)) {
       this.lastReconcile = at;
-      await this.options.deployer.reconcile();
+      this.reconciling = this.options.deployer
+        .reconcile()
+        .catch((err: unknown) => log.error({ err }, 'reconciliation round failed'))
+        .finally(() => {
+          this.reconciling = undefined;
+        });
     }
   }
 

@@ -76,10 +76,10 @@ describe('Heartbeat against a manager on 127.0.0.1', () => {
     assert.deepEqual(results.slice(0, 2), [true, true]);
   });
 
-  test('backs off exponentially while the manager fails, and comes back to the interval by itself', async () => {
+  test('backs off exponentially while the manager refuses, and comes back to the interval by itself', async () => {
     manager = new FakeManager();
     let calls = 0;
-    manager.respond = () => (++calls <= 5 ? 503 : 200);
+    manager.respond = () => (++calls <= 5 ? 401 : 200);
     const url = await manager.start();
     const results = start(url);
     await manager.waitFor(9);
@@ -108,6 +108,42 @@ describe('Heartbeat against a manager on 127.0.0.1', () => {
     while (results.length === 0 && Date.now() - began < 3_000) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(results, [false]);
     assert.match(beat!.status.lastError ?? '', /no answer within 150 ms/);
+  });
+
+  test('retries a manager that answers 5xx every interval, not on the backoff', async () => {
+    manager = new FakeManager();
+    let calls = 0;
+    manager.respond = () => (++calls <= 4 ? 503 : 200);
+    const url = await manager.start();
+    const results = start(url, { intervalMs: 100, maxBackoffMs: 60_000 });
+    await manager.waitFor(6);
+    const gaps = manager.beats.slice(1, 6).map((b, i) => b.at - manager.beats[i]!.at);
+    // A backoff would have waited 200, 400, 800, 1600 ms; the probe brings each retry within the interval.
+    assert.ok(gaps.every((g) => g < 600), `every retry within the interval and some slack: ${gaps.join(', ')}`);
+    assert.deepEqual(results.slice(0, 5), [false, false, false, false, true]);
+  });
+
+  test('returns within one interval of the manager coming back, however long it was gone', async () => {
+    manager = new FakeManager();
+    const url = await manager.start();
+    const port = Number(new URL(url).port);
+    await manager.stop();
+    const results = start(url, { intervalMs: 200, maxBackoffMs: 60_000, random: Math.random });
+    const began = Date.now();
+    // Enough failures that the backoff alone would wait tens of seconds.
+    while (beat!.status.consecutiveFailures < 3 && Date.now() - began < 10_000) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(beat!.status.consecutiveFailures >= 3, 'it failed a few times');
+    await new Promise((r) => setTimeout(r, 1_500));
+    const failures = beat!.status.consecutiveFailures;
+    assert.ok(failures <= 5, `full heartbeats are thinned while the manager is away: ${failures} in ~2 s`);
+    manager = new FakeManager();
+    const back = Date.now();
+    await manager.start(port);
+    await manager.waitFor(1);
+    const returned = Date.now() - back;
+    console.log(`heartbeat returned ${returned} ms after the manager listened again (interval 200 ms)`);
+    assert.ok(returned < 200 + 300, `within one interval and some slack: ${returned} ms`);
+    assert.ok(results.includes(false));
   });
 
   test('recovers when a manager that was not listening at all comes up', async () => {

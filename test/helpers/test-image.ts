@@ -12,11 +12,20 @@ export const TEST_IMAGE = 'shipshape-test/busybox:engine';
 const BUSYBOX = '/bin/busybox';
 
 let ready: Promise<string> | undefined;
+const readyOn = new WeakMap<DockerClient, Promise<string>>();
 
-/** Imports the test image once per process, if the engine does not have it yet; returns its ID. */
-export function ensureTestImage(docker: DockerClient = createDockerClient()): Promise<string> {
-  ready ??= importImage(docker);
-  return ready;
+/**
+ * Imports the test image once per process, if the engine does not have it yet; returns its ID.
+ * Without a client, on the default engine; with one, on that client's engine (a test's private one).
+ */
+export function ensureTestImage(docker?: DockerClient): Promise<string> {
+  if (!docker) return (ready ??= importImage(createDockerClient()));
+  let imported = readyOn.get(docker);
+  if (!imported) {
+    imported = importImage(docker);
+    readyOn.set(docker, imported);
+  }
+  return imported;
 }
 
 async function importImage(docker: DockerClient): Promise<string> {

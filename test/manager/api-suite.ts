@@ -439,7 +439,7 @@ export function defineApiTests(kind: DatabaseKind): void {
   });
 
   describe(`manager restart on ${kind}`, () => {
-    it('settles deployments that were in flight: running if the agent runs them, failed if not', async () => {
+    it('settles a machine-lab agent\'s deployments in flight once AGENT_TIMEOUT has passed: running if it runs them, failed if not', async () => {
       const database = await freshDatabase(kind);
       let key: string | undefined;
       const agent = await startFakeAgent(() => key);
@@ -457,11 +457,11 @@ export function defineApiTests(kind: DatabaseKind): void {
 
         // The agent finished one of the two while no manager was listening.
         agent.running.add(kept.id);
-        const second = await startTestManager(kind, { databaseUrl: database.url, reconcileEveryMs: 50, config: { monitorInterval: 0.05 } });
+        const second = await startTestManager(kind, { databaseUrl: database.url, reconcileEveryMs: 50, config: { monitorInterval: 0.05, agentTimeout: 1 } });
         try {
           const state = async (id: string) => ((await second.repo.getDeployment(id))?.state);
           await eventually(async () => ((await state(kept.id)) === 'running' && (await state(lost.id)) === 'failed' ? true : undefined), 10_000, 'reconciliation');
-          assert.match((await second.repo.getDeployment(lost.id))?.reason ?? '', /manager stopped before the agent answered/);
+          assert.match((await second.repo.getDeployment(lost.id))?.reason ?? '', /its agent runs none of its containers/);
           assert.equal((await second.repo.getHost(host.id))?.activeDeployments, 1);
         } finally {
           await second.app.close();

@@ -155,14 +155,22 @@ export interface FakeAgent {
   running: Set<string>;
   /** The package each stack was launched from. */
   packages: Map<string, Buffer>;
-  /** What POST /agent/containers does: answer at once (default), fail, or hang until released. */
-  mode: 'ok' | 'fail' | 'hang';
+  /**
+   * Stacks deploying, as a Shipshape agent's GET /stacks lists them (`deploying`; the running ones
+   * are listed `running`); DELETE of one is refused (409) as the real agent refuses a busy stack.
+   */
+  deploying: Set<string>;
+  /**
+   * What POST /agent/containers does: answer at once (default), fail, hang until released (then
+   * run it), or hang up without an answer and leave the stack deploying.
+   */
+  mode: 'ok' | 'fail' | 'hang' | 'hang-up';
   release(): void;
   close(): Promise<void>;
 }
 
 /** A machine-lab style agent on 127.0.0.1: it checks the server key like the real one and records calls. */
-export async function startFakeAgent(expectedKey: () => string | undefined): Promise<FakeAgent> {
+export async function startFakeAgent(expectedKey: () => string | undefined, port = 0): Promise<FakeAgent> {
   const app = Fastify({ bodyLimit: 64 * 2 ** 20, forceCloseConnections: true });
   let releaseHang: () => void = () => undefined;
   let hang = new Promise<void>((resolve) => (releaseHang = resolve));
@@ -172,6 +180,7 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
     calls: [],
     running: new Set(),
     packages: new Map(),
+    deploying: new Set(),
     mode: 'ok',
     release: () => {
       releaseHang();
@@ -191,7 +200,16 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
   });
   app.post('/agent/containers', async (request, reply) => {
     const body = request.body as { name: string; docker_zip_base64: string };
-    if (agent.mode === 'hang') await hang;
+    if (agent.mode === 'hang-up') {
+      agent.deploying.add(body.name);
+      request.raw.socket.destroy();
+      return reply;
+    }
+    if (agent.mode === 'hang') {
+      agent.deploying.add(body.name);
+      await hang;
+      if (!agent.deploying.delete(body.name)) return reply.code(500).send({ detail: 'rolled back' });
+    }
     if (agent.mode === 'fail') return reply.code(500).send({ detail: "'docker compose up' failed: exit status 1" });
     agent.running.add(body.name);
     agent.packages.set(body.name, Buffer.from(body.docker_zip_base64, 'base64'));
@@ -205,6 +223,16 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
     const entries = await readZip(zip, { maxEntries: 1000, maxExpandedBytes: 2 ** 26 });
     return { name, files: entries.map((e) => ({ path: e.path, content: e.data.toString('base64') })) };
   });
+  const summary = (name: string, status: 'running' | 'deploying') => ({
+    name,
+    status,
+    reason: null,
+    source: 'machine-lab',
+    created_at: new Date(0).toISOString(),
+    updated_at: new Date(0).toISOString(),
+    containers: { running: status === 'running' ? 1 : 0, total: 1 },
+  });
+  app.get('/stacks', async () => [...[...agent.running].map((name) => summary(name, 'running')), ...[...agent.deploying].map((name) => summary(name, 'deploying'))]);
   app.get('/agent/containers', async () => [...agent.running].map((name) => ({ id: name, name: `${name}-web-1`, image: 'nginx', status: 'running' })));
   app.post('/agent/containers/:name/restart', async (request, reply) => {
     const { name } = request.params as { name: string };
@@ -213,10 +241,11 @@ export async function startFakeAgent(expectedKey: () => string | undefined): Pro
   });
   app.delete('/agent/containers/:name', async (request, reply) => {
     const { name } = request.params as { name: string };
+    if (agent.deploying.has(name)) return reply.code(409).send({ detail: `stack ${name} is busy` });
     if (!agent.running.delete(name)) return reply.code(404).send({ detail: 'Environment not found' });
     return { name, status: 'removed' };
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port });
   agent.port = (app.server.address() as AddressInfo).port;
   return agent;
 }

@@ -23,7 +23,9 @@ const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
 });
 const RemoveQuery = Type.Object({
-  force: Type.Optional(Type.Boolean({ description: 'Forget the deployment even if its agent cannot take it down, or while it deploys' })),
+  force: Type.Optional(
+    Type.Boolean({ description: 'While it deploys, or when its agent cannot take it down now: record the removal, carried out as soon as the agent can' }),
+  ),
 });
 
 /**
@@ -111,21 +113,22 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     return deployment;
   };
 
-  const remove = async (request: FastifyRequest, id: string, force: boolean, what: string) => {
+  /** `removed`, or the deployment whose removal is now pending on its agent. */
+  const remove = async (request: FastifyRequest, id: string, force: boolean, what: string): Promise<DeploymentRecord | undefined> => {
     const deployment = await load(id, what);
     if ((deployment.state === 'pending' || deployment.state === 'deploying') && !force) {
-      throw conflict(`It is ${deployment.state}: wait until it is running or failed, or pass force=true`);
+      throw conflict(`It is ${deployment.state}: wait until it is running or failed, or pass force=true to have it taken down as soon as its agent can`);
     }
     const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
-    let failure = await deployer.remove(deployment, host);
-    if (failure && force) failure = await deployer.remove(deployment, undefined);
+    const result = await deployer.remove(deployment, host, force, request.principal!.email);
     await audit.record(request, {
       action: 'deployment.delete',
       target: id,
-      outcome: failure ? 'failed' : 'ok',
-      details: { force, ...(failure ? { reason: failure.reason } : {}) },
+      outcome: result.outcome === 'failed' ? 'failed' : 'ok',
+      details: { force, ...(result.outcome === 'failed' ? { reason: result.failure.reason } : {}), ...(result.outcome === 'pending' ? { pending: true } : {}) },
     });
-    if (failure) throw new HttpError(502, 'agent_failed', `Agent delete failed: ${failure.reason}`);
+    if (result.outcome === 'failed') throw new HttpError(502, 'agent_failed', `Agent delete failed: ${result.failure.reason}`);
+    return result.outcome === 'pending' ? result.deployment : undefined;
   };
 
   // --- machine-lab ---------------------------------------------------------------------------
@@ -186,11 +189,19 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
   app.delete(
     '/containers/:id',
     {
-      schema: { tags: containerTags, summary: 'Take it down through its agent and forget it', security: SECURED, params: Params, querystring: RemoveQuery, response: { 200: DetailResponse } },
+      schema: {
+        tags: containerTags,
+        summary: 'Take it down through its agent and forget it; 202 when that waits for the agent (force=true)',
+        security: SECURED,
+        params: Params,
+        querystring: RemoveQuery,
+        response: { 200: DetailResponse, 202: DetailResponse },
+      },
       config: { access: 'operator', ...compat },
     },
-    async (request) => {
-      await remove(request, request.params.id, request.query.force === true, 'Container');
+    async (request, reply) => {
+      const pending = await remove(request, request.params.id, request.query.force === true, 'Container');
+      if (pending) return reply.code(202).send({ detail: 'Removal requested: the container is taken down as soon as its agent can' });
       return { detail: 'Container stopped and removed successfully' };
     },
   );
@@ -241,11 +252,19 @@ export const deploymentRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
   app.delete(
     '/deployments/:id',
     {
-      schema: { tags, summary: 'Take it down through its agent and forget it', security: SECURED, params: Params, querystring: RemoveQuery, response: { 204: Type.Null() } },
+      schema: {
+        tags,
+        summary: 'Take it down through its agent and forget it; 202 with the deployment when that waits for the agent (force=true)',
+        security: SECURED,
+        params: Params,
+        querystring: RemoveQuery,
+        response: { 202: Deployment, 204: Type.Null() },
+      },
       config: { access: 'operator' },
     },
     async (request, reply) => {
-      await remove(request, request.params.id, request.query.force === true, 'Deployment');
+      const pending = await remove(request, request.params.id, request.query.force === true, 'Deployment');
+      if (pending) return reply.code(202).send(deploymentView(pending));
       return reply.code(204).send(null);
     },
   );

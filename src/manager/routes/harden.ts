@@ -14,7 +14,7 @@ interface HardenRouteHelpers {
   ctx: ManagerContext;
   inspectOptions: InspectOptions;
   load: (id: string, what: string) => Promise<DeploymentRecord>;
-  remove: (request: FastifyRequest, id: string, force: boolean, what: string) => Promise<void>;
+  remove: (request: FastifyRequest, id: string, force: boolean, what: string) => Promise<unknown>;
   create: (
     request: FastifyRequest,
     shape: ErrorShape,

@@ -149,6 +149,15 @@ export const MIGRATIONS: readonly { version: number; name: string; statements: r
     ],
   },
   {
+    version: 4,
+    name: 'pending removals',
+    statements: [
+      // Set when a delete was asked for that the agent could not carry out yet (it was deploying,
+      // or unreachable): the monitor retries until the agent confirms, then the row goes.
+      'ALTER TABLE deployments ADD COLUMN remove_requested_at BIGINT',
+    ],
+  },
+  {
     version: 5,
     name: 'enrollment tokens for several hosts',
     statements: [

@@ -112,6 +112,8 @@ export interface DeploymentRecord {
   createdBy: string | null;
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** A delete was asked for and is carried out once the agent can (docs/manager.md, "Deployments"). */
+  removeRequestedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -237,6 +239,10 @@ export interface Repository {
   getDeploymentPackage(id: string): Promise<Buffer | undefined>;
   /** Deployments in flight whose manager stopped renewing their lease (it died or restarted). */
   orphanedDeployments(now: number): Promise<DeploymentRecord[]>;
+  /** Records that the deployment is to be taken down once its agent can; its name and slot stay taken until then. */
+  requestRemoval(id: string, reason: string, now: number): Promise<DeploymentRecord | undefined>;
+  /** Deployments whose removal was asked for and not yet confirmed by their agent. */
+  pendingRemovals(): Promise<DeploymentRecord[]>;
   countDeploymentsByState(): Promise<Record<DeploymentState, number>>;
   /**
    * Ends the claims other managers hold on deployments in flight, so the next reconciliation
@@ -266,7 +272,7 @@ const HOST_COLUMNS =
   'id, hostname, ip, ssh_port, api_port, max_containers, status, last_seen, cpu_percent, mem_percent, disk_percent, load_avg, ' +
   'containers, docker_ok, agent_version, active_deployments, key_jti, key_hash, key_issued_at, agent_cert_sha256, created_at, updated_at';
 const DEPLOYMENT_COLUMNS =
-  'id, name, host_id, user_id, source, state, reason, findings, agent_response, created_by, lease_owner, lease_until, created_at, updated_at';
+  'id, name, host_id, user_id, source, state, reason, findings, agent_response, created_by, lease_owner, lease_until, remove_requested_at, created_at, updated_at';
 const USER_COLUMNS = 'id, email, password_hash, role, failed_logins, locked_until, created_at, updated_at';
 
 /** The one implementation of `Repository`: the same SQL on SQLite and PostgreSQL. */
@@ -564,7 +570,7 @@ export class SqlRepository implements Repository {
         if (!reserved) continue;
         const host = toHost(reserved);
         const row = await tx.get(
-          `INSERT INTO deployments (${DEPLOYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?, ?, ?, ?, ?) RETURNING ${DEPLOYMENT_COLUMNS}`,
+          `INSERT INTO deployments (${DEPLOYMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'pending', NULL, ?, NULL, ?, ?, ?, NULL, ?, ?) RETURNING ${DEPLOYMENT_COLUMNS}`,
           [
             deployment.id,
             deployment.name,
@@ -684,6 +690,20 @@ export class SqlRepository implements Repository {
       [now],
     );
     return rows.map(toDeployment);
+  }
+
+  async requestRemoval(id: string, reason: string, now: number): Promise<DeploymentRecord | undefined> {
+    return mapOptional(
+      await this.db.get(
+        `UPDATE deployments SET remove_requested_at = COALESCE(remove_requested_at, ?), reason = ?, updated_at = ? WHERE id = ? RETURNING ${DEPLOYMENT_COLUMNS}`,
+        [now, reason, now, id],
+      ),
+      toDeployment,
+    );
+  }
+
+  async pendingRemovals(): Promise<DeploymentRecord[]> {
+    return (await this.db.all(`SELECT ${DEPLOYMENT_COLUMNS} FROM deployments WHERE remove_requested_at IS NOT NULL ORDER BY remove_requested_at`)).map(toDeployment);
   }
 
   async countDeploymentsByState(): Promise<Record<DeploymentState, number>> {
@@ -909,6 +929,7 @@ function toDeployment(row: Row): DeploymentRecord {
     createdBy: nullableString(row.created_by),
     leaseOwner: nullableString(row.lease_owner),
     leaseUntil: nullableNumber(row.lease_until),
+    removeRequestedAt: nullableNumber(row.remove_requested_at),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

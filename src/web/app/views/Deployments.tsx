@@ -110,7 +110,9 @@ export function DeploymentDetail({ id }: { id: string }) {
     const result = await api<unknown>(method, `/deployments/${encodeURIComponent(id)}${suffix}`);
     setActed((n) => n + 1);
     if (!result.ok) return setError(`${deployment.name}: ${messageOf(result)}`);
-    if (method === 'DELETE') {
+    // 202: the removal waits for the agent, and the deployment stays shown (its reason says so) until it is done.
+    if (method === 'DELETE' && result.status === 202 && isDeployment(result.body)) store.setDeployment(result.body);
+    else if (method === 'DELETE') {
       store.forgetDeployment(id);
       navigate(href('deployments'));
     }
@@ -268,4 +270,8 @@ function describe(entry: AuditEntry): string {
     default:
       return entry.action;
   }
+}
+
+function isDeployment(body: unknown): body is Deployment {
+  return typeof body === 'object' && body !== null && typeof (body as { id?: unknown }).id === 'string' && typeof (body as { state?: unknown }).state === 'string';
 }
