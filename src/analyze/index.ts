@@ -11,3 +11,5 @@ export { factsOf, imageOf, knownImage, type Facts, type ImageFacts, type KnownIm
 export { fileSecrets, type FileSecret } from './rules/security/secrets/file-secrets.js';
 export { mask as maskSecret } from './rules/security/secrets/patterns.js';
 export { imageReport } from './image-report.js';
+/** Text from a hostile source, safe to print on a terminal (one line, escapes made visible). */
+export { clean as terminalText } from './report/text.js';
