@@ -21,6 +21,12 @@ export class AdvisoryDatabaseError extends Error {}
 const MAX_ADVISORY_BYTES = 16 * 2 ** 20;
 const MAX_FILES = 2_000_000;
 const MAX_REFUSALS_KEPT = 20;
+/**
+ * A ZIP inflates to at most this many times its size, and at least to MIN_INFLATED_BYTES: OSV's
+ * JSON compresses about tenfold; a ZIP bomb of 2,000,000 entries of 16 MiB would be 32 TiB.
+ */
+const MAX_INFLATE_RATIO = 100;
+const MIN_INFLATED_BYTES = 4 * 2 ** 30;
 
 export async function loadAdvisories(path: string): Promise<AdvisoryDatabase> {
   const db: AdvisoryDatabase = { index: new AdvisoryIndex(), refused: [], refusedCount: 0 };
@@ -31,7 +37,7 @@ export async function loadAdvisories(path: string): Promise<AdvisoryDatabase> {
     throw new AdvisoryDatabaseError(`advisory database ${path} not found; give a folder of OSV JSON files or an OSV ZIP archive (docs/scan.md)`);
   }
   if (stat.isDirectory()) await readFolder(path, db);
-  else if (/\.zip$/i.test(path)) await readArchive(path, db);
+  else if (/\.zip$/i.test(path)) await readArchive(path, stat.size, db);
   else if (stat.isFile()) add(db, path, await readFile(path));
   else throw new AdvisoryDatabaseError(`advisory database ${path} is neither a folder, a ZIP archive nor a JSON file`);
   if (db.index.size === 0) {
@@ -59,7 +65,8 @@ async function readFolder(root: string, db: AdvisoryDatabase): Promise<void> {
   }
 }
 
-async function readArchive(path: string, db: AdvisoryDatabase): Promise<void> {
+async function readArchive(path: string, size: number, db: AdvisoryDatabase): Promise<void> {
+  let inflatable = Math.max(MIN_INFLATED_BYTES, MAX_INFLATE_RATIO * size);
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
@@ -75,6 +82,9 @@ async function readArchive(path: string, db: AdvisoryDatabase): Promise<void> {
         refuse(db, where, `larger than ${MAX_ADVISORY_BYTES} bytes`);
         continue;
       }
+      // yauzl holds each entry to its declared size, so the declared sizes bound what is inflated.
+      inflatable -= entry.uncompressedSize;
+      if (inflatable < 0) throw new AdvisoryDatabaseError(`${path} inflates to more than ${MAX_INFLATE_RATIO} times its size; it is not an OSV archive but a ZIP bomb`);
       const chunks: Buffer[] = [];
       try {
         for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
