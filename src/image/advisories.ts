@@ -66,7 +66,10 @@ async function readFolder(root: string, db: AdvisoryDatabase): Promise<void> {
 }
 
 async function readArchive(path: string, size: number, db: AdvisoryDatabase): Promise<void> {
-  let inflatable = Math.max(MIN_INFLATED_BYTES, MAX_INFLATE_RATIO * size);
+  // yauzl holds each entry to its declared size, so the central directory tells, before a byte is
+  // inflated, whether the archive is a bomb.
+  const limit = Math.max(MIN_INFLATED_BYTES, MAX_INFLATE_RATIO * size);
+  if ((await declaredJsonBytes(path)) > limit) throw new AdvisoryDatabaseError(`${path} inflates to more than ${MAX_INFLATE_RATIO} times its size; it is not an OSV archive but a ZIP bomb`);
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
@@ -82,9 +85,6 @@ async function readArchive(path: string, size: number, db: AdvisoryDatabase): Pr
         refuse(db, where, `larger than ${MAX_ADVISORY_BYTES} bytes`);
         continue;
       }
-      // yauzl holds each entry to its declared size, so the declared sizes bound what is inflated.
-      inflatable -= entry.uncompressedSize;
-      if (inflatable < 0) throw new AdvisoryDatabaseError(`${path} inflates to more than ${MAX_INFLATE_RATIO} times its size; it is not an OSV archive but a ZIP bomb`);
       const chunks: Buffer[] = [];
       try {
         for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
@@ -97,6 +97,26 @@ async function readArchive(path: string, size: number, db: AdvisoryDatabase): Pr
   } finally {
     zip.close();
   }
+}
+
+/** What the archive's JSON entries would inflate to, by its central directory (entries too large for one advisory are not read). */
+async function declaredJsonBytes(path: string): Promise<number> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+  } catch (err) {
+    throw new AdvisoryDatabaseError(`${path} is not a ZIP archive (${(err as Error).message})`);
+  }
+  let total = 0;
+  try {
+    if (zip.entryCount > MAX_FILES) throw new AdvisoryDatabaseError(`${path} holds more than ${MAX_FILES} entries`);
+    for await (const entry of zip.eachEntry()) {
+      if (entry.fileName.endsWith('.json') && entry.uncompressedSize <= MAX_ADVISORY_BYTES) total += entry.uncompressedSize;
+    }
+  } finally {
+    zip.close();
+  }
+  return total;
 }
 
 function add(db: AdvisoryDatabase, file: string, data: Buffer): void {
