@@ -47,6 +47,13 @@ const MAX_RPMDB_BYTES = 256 * 2 ** 20;
 const MAX_SECRET_SCAN_BYTES = 2 ** 20;
 /** Secrets reported per image, so that a planted flood stays a bounded report. */
 const MAX_SECRETS = 1_000;
+/**
+ * Package entries kept per image, over all its files and layers: a large real image lists tens of
+ * thousands; copies of one big lockfile, which gzip makes nearly free, would list millions.
+ */
+export const MAX_PACKAGE_ENTRIES = 500_000;
+/** Skipped files named per image, so that the list stays bounded too. */
+const MAX_SKIPPED = 1_000;
 
 type Found = { packages: FoundPackage[] } | { text: string };
 
@@ -55,7 +62,16 @@ export async function inventoryImage(archive: Readable): Promise<ImageInventory>
   const secrets: Omit<LayerSecret, 'layerIndex' | 'removed'>[] = [];
   const skipped: ImageInventory['skipped'] = [];
   const inflate = { bytes: MAX_INFLATED_PER_IMAGE };
+  let entries = 0;
+  const skip = (file: LayerFile, reason: string) => {
+    if (skipped.length < MAX_SKIPPED) skipped.push({ layer: file.layer, path: file.path, reason });
+  };
   const keep = (file: LayerFile, value: Found) => {
+    if ('packages' in value && (entries += value.packages.length) > MAX_PACKAGE_ENTRIES) {
+      skip(file, `the image lists more than ${MAX_PACKAGE_ENTRIES} packages; the rest are not read`);
+      // Still kept, empty: the file hides what lower layers had at its path.
+      value = { packages: [] };
+    }
     const layer = found.get(file.layer) ?? new Map<string, Found>();
     layer.set(file.path, value);
     found.set(file.layer, layer);
@@ -64,23 +80,23 @@ export async function inventoryImage(archive: Readable): Promise<ImageInventory>
   const image = await readImageArchive(archive, async (file) => {
     const reader = readerFor(file.path);
     if (reader) {
-      if (file.size > MAX_TEXT_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_TEXT_BYTES} bytes` });
+      if (file.size > MAX_TEXT_BYTES) return skip(file, `larger than ${MAX_TEXT_BYTES} bytes`);
       const text = (await readAll(file.content)).toString('utf8');
       keep(file, reader === 'text' ? { text } : { packages: reader(text) });
       scanSecrets(file, text);
       return;
     }
     if (isRpmDatabase(file.path)) {
-      if (file.size > MAX_RPMDB_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_RPMDB_BYTES} bytes` });
+      if (file.size > MAX_RPMDB_BYTES) return skip(file, `larger than ${MAX_RPMDB_BYTES} bytes`);
       keep(file, { packages: readRpmSqlite(await readAll(file.content)) });
       return;
     }
-    if (isLegacyRpmDatabase(file.path)) return void skipped.push({ layer: file.layer, path: file.path, reason: 'rpm BerkeleyDB/NDB databases are not read (only rpmdb.sqlite)' });
+    if (isLegacyRpmDatabase(file.path)) return skip(file, 'rpm BerkeleyDB/NDB databases are not read (only rpmdb.sqlite)');
     if (isJavaArchive(file.path)) {
-      if (file.size > MAX_JAR_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_JAR_BYTES} bytes` });
+      if (file.size > MAX_JAR_BYTES) return skip(file, `larger than ${MAX_JAR_BYTES} bytes`);
       const jar = await readJavaArchive(await readAll(file.content), inflate);
       keep(file, { packages: jar.packages });
-      if (jar.unread) skipped.push({ layer: file.layer, path: file.path, reason: jar.unread });
+      if (jar.unread) skip(file, jar.unread);
       return;
     }
     if (file.size > 0 && (file.mode & 0o111) !== 0) {

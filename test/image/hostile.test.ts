@@ -137,6 +137,15 @@ describe('hostile images: files and databases', () => {
     assert.deepEqual(inventory.secrets.map((s) => `${s.line} ${s.what} ${s.masked}`), ['2 a GitHub token gh***']);
   });
 
+  it('keeps at most 500,000 package entries per image, however many lockfiles repeat them', async () => {
+    const packages = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`node_modules/p${i}`, { version: '1.0.0' }]));
+    const lock = JSON.stringify({ lockfileVersion: 3, packages });
+    const files = Array.from({ length: 60 }, (_, i) => file(`app${i}/package-lock.json`, lock));
+    const inventory = await inventoryImage(archive([gzipSync(await layer(files))]));
+    assert.equal(inventory.packages.length, 10_000);
+    assert.equal(inventory.skipped.filter((s) => /more than 500000 packages/.test(s.reason)).length, 10);
+  });
+
   it('reads only a plain Packages table from rpmdb.sqlite: no view, no generated column', () => {
     const root = mkdtempSync(join(tmpdir(), 'shipshape-hostile-rpm-'));
     try {
