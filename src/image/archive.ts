@@ -59,6 +59,11 @@ export class ImageArchiveError extends Error {}
 
 /** JSON members (manifest, config) are small; anything larger is not what it claims to be. */
 const MAX_JSON_BYTES = 8 * 2 ** 20;
+/**
+ * All JSON members together: they are kept until manifest.json (often last) says which is the
+ * config, so a flood of JSON blobs would otherwise all stay in memory.
+ */
+const MAX_JSON_TOTAL_BYTES = 32 * 2 ** 20;
 const TAR_MAGIC_OFFSET = 257;
 /**
  * Entries (files, folders, links, whiteouts) per image: large real images hold about a million.
@@ -77,7 +82,7 @@ export async function readImageArchive(source: Readable, onFile: (file: LayerFil
   const outer = tarExtract();
   const json = new Map<string, unknown>();
   const changes = new Map<string, LayerChanges>();
-  const budget = { entries: MAX_ENTRIES };
+  const budget = { entries: MAX_ENTRIES, json: MAX_JSON_TOTAL_BYTES };
   const feeding = pipeline(source, outer);
   const consuming = (async () => {
     for await (const entry of outer) {
@@ -92,7 +97,7 @@ export async function readImageArchive(source: Readable, onFile: (file: LayerFil
         const layer = isGzip(head) ? pipelineOf(stream, createGunzip(), inflationLimit(name, limit)) : stream;
         changes.set(name, await readLayer(name, layer, onFile, budget));
       } else if (name.endsWith('.json') || name.startsWith('blobs/')) {
-        json.set(name, await readJson(stream, name));
+        json.set(name, await readJson(stream, name, budget));
       } else {
         stream.resume();
       }
@@ -214,12 +219,13 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; st
   return { head, stream: rest };
 }
 
-async function readJson(stream: Readable, name: string): Promise<unknown> {
+async function readJson(stream: Readable, name: string, budget: { json: number }): Promise<unknown> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     length += chunk.length;
     if (length > MAX_JSON_BYTES) throw new ImageArchiveError(`${name} is larger than ${MAX_JSON_BYTES} bytes`);
+    if ((budget.json -= chunk.length) < 0) throw new ImageArchiveError(`the image archive holds more than ${MAX_JSON_TOTAL_BYTES} bytes of JSON; such an archive is not read`);
     chunks.push(chunk);
   }
   try {

@@ -84,6 +84,13 @@ describe('hostile images: what later layers put in place', () => {
     assert.equal(inventory.layers.length, 2);
   });
 
+  it('refuses an archive that floods it with JSON blobs, which are kept until the manifest comes', async () => {
+    const blob = Buffer.from(JSON.stringify('x'.repeat(7 * 2 ** 20)));
+    const blobs = Array.from({ length: 8 }, (_, i) => file(`blobs/sha256/json${i}`, blob));
+    const source = tarStream([...blobs, file('manifest.json', JSON.stringify([{ Layers: [] }]))]);
+    await assert.rejects(readImageArchive(source, async () => {}), /more than 33554432 bytes of JSON/);
+  });
+
   it('ignores whiteouts that name `.` or `..` instead of deleting the folder above', async () => {
     const inventory = await inventoryImage(archive([await layer([OS_RELEASE, DPKG]), await layer([file('var/lib/dpkg/status.d/.wh...', ''), file('var/lib/dpkg/.wh..', '')])]));
     assert.deepEqual(inventory.packages.map((p) => p.name), ['openssl']);
