@@ -19,6 +19,8 @@ export interface AdvisoryDatabase {
 export class AdvisoryDatabaseError extends Error {}
 
 const MAX_ADVISORY_BYTES = 16 * 2 ** 20;
+/** One JSON file of many advisories is read whole, as one string: V8 allows at most ~512 MiB. */
+const MAX_JSON_FILE_BYTES = 256 * 2 ** 20;
 const MAX_FILES = 2_000_000;
 const MAX_REFUSALS_KEPT = 20;
 /**
@@ -38,6 +40,7 @@ export async function loadAdvisories(path: string): Promise<AdvisoryDatabase> {
   }
   if (stat.isDirectory()) await readFolder(path, db);
   else if (/\.zip$/i.test(path)) await readArchive(path, stat.size, db);
+  else if (stat.isFile() && stat.size > MAX_JSON_FILE_BYTES) throw new AdvisoryDatabaseError(`advisory file ${path} is larger than ${MAX_JSON_FILE_BYTES} bytes; give a folder of OSV JSON files or an OSV ZIP archive`);
   else if (stat.isFile()) add(db, path, await readFile(path));
   else throw new AdvisoryDatabaseError(`advisory database ${path} is neither a folder, a ZIP archive nor a JSON file`);
   if (db.index.size === 0) {

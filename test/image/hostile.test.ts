@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,7 +8,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IMAGE_RULES, imageReport, render } from '../../src/analyze/index.js';
 import { tarStream, type TarEntry } from '../../src/docker/index.js';
-import { AdvisoryIndex, inventoryImage, loadAdvisories, parseAdvisory, readImageArchive, renderCycloneDx, renderSbomTable, renderSpdx, scanSbom, type ImageSbom } from '../../src/image/index.js';
+import { AdvisoryDatabaseError, AdvisoryIndex, inventoryImage, loadAdvisories, parseAdvisory, readImageArchive, renderCycloneDx, renderSbomTable, renderSpdx, scanSbom, type ImageSbom } from '../../src/image/index.js';
 import { readRpmSqlite } from '../../src/image/catalog/rpm.js';
 import { writeZip } from '../../src/manager/package/index.js';
 import { GITHUB_TOKEN } from './fixtures.js';
@@ -209,6 +209,18 @@ describe('hostile advisory databases', () => {
       await assert.rejects(loadAdvisories(path), /ZIP bomb/);
       // Inflating the 4.5 GB took tens of seconds before; the central directory alone is read now.
       assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a single JSON file too large to read as one string with a clear error', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'shipshape-hostile-osv-'));
+    try {
+      const path = join(root, 'all.json');
+      writeFileSync(path, '');
+      truncateSync(path, 600 * 2 ** 20);
+      await assert.rejects(loadAdvisories(path), (err: Error) => err instanceof AdvisoryDatabaseError && /larger than 268435456 bytes/.test(err.message));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
