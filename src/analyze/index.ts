@@ -16,3 +16,5 @@ export { fileSecrets, type FileSecret } from './rules/security/secrets/file-secr
 export { mask as maskSecret } from './rules/security/secrets/patterns.js';
 export { imageReport } from './image-report.js';
 export { checkRunning, RUNTIME_RULES } from './runtime.js';
+/** Text from a hostile source, safe to print on a terminal (one line, escapes made visible). */
+export { clean as terminalText } from './report/text.js';

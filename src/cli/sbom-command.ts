@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { terminalText } from '../analyze/index.js';
 import { DockerError } from '../docker/index.js';
 import { imageSbom, ImageArchiveError, ImageNotFoundError, renderCycloneDx, renderSbomTable, renderSpdx, type ImageSbom } from '../image/index.js';
 import { dockerClient, interruptSignal } from './engine-options.js';
@@ -55,7 +56,8 @@ export async function readSboms(refs: string[], setExit: (code: number) => void)
   } catch (err) {
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     if (err instanceof ImageNotFoundError || err instanceof ImageArchiveError || err instanceof DockerError) {
-      process.stderr.write(`shipshape: ${err.message}\n`);
+      // The message may name a layer or file of the image, which its author chose.
+      process.stderr.write(`shipshape: ${terminalText(err.message)}\n`);
       setExit(EXIT.findings);
       return undefined;
     }

@@ -1,7 +1,8 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
+import { PathSet } from './path-set.js';
 
 /**
  * Reading an image as `docker save` writes it (`GET /images/{name}/get`): a tar of layer tars
@@ -26,9 +27,23 @@ export interface LayerFile {
 
 export interface LayerChanges {
   /** Paths this layer deletes from the layers below (`.wh.<name>`). */
-  deleted: string[];
-  /** Folders whose lower content this layer hides (`.wh..wh..opq`). */
-  opaque: string[];
+  deleted: PathSet;
+  /** Folders whose lower content this layer hides (`.wh..wh..opq`); `''` is the root. */
+  opaque: PathSet;
+  /** Every path this layer has (files, folders, links): each replaces what lower layers had there. */
+  present: PathSet;
+  /** The folders among `present`: anything else replaces a lower folder with all it held. */
+  folders: PathSet;
+}
+
+/** Whether a layer above makes `path` of a lower layer disappear (docs/scan.md). */
+export function hides(changes: LayerChanges, path: string): boolean {
+  if (changes.present.has(path) || changes.deleted.hasSelfOrAncestor(path) || changes.opaque.has('')) return true;
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+    const folder = path.slice(0, end);
+    if (changes.opaque.has(folder) || (changes.present.has(folder) && !changes.folders.has(folder))) return true;
+  }
+  return false;
 }
 
 export interface ImageArchive {
@@ -44,12 +59,30 @@ export class ImageArchiveError extends Error {}
 
 /** JSON members (manifest, config) are small; anything larger is not what it claims to be. */
 const MAX_JSON_BYTES = 8 * 2 ** 20;
+/**
+ * All JSON members together: they are kept until manifest.json (often last) says which is the
+ * config, so a flood of JSON blobs would otherwise all stay in memory.
+ */
+const MAX_JSON_TOTAL_BYTES = 32 * 2 ** 20;
 const TAR_MAGIC_OFFSET = 257;
+/**
+ * Entries (files, folders, links, whiteouts) per image: large real images hold about a million.
+ * Each costs bytes of memory (docs/security.md, "Images and advisories"), and gzip makes
+ * millions of empty entries cheap to send.
+ */
+export const MAX_ENTRIES = 4_000_000;
+/**
+ * A compressed layer may inflate to this many times its size, and at least to MIN_INFLATED_BYTES:
+ * layer tars compress a few times; a gzip bomb inflates a thousandfold.
+ */
+export const MAX_INFLATE_RATIO = 100;
+export const MIN_INFLATED_BYTES = 2 ** 30;
 
 export async function readImageArchive(source: Readable, onFile: (file: LayerFile) => Promise<void>): Promise<ImageArchive> {
   const outer = tarExtract();
   const json = new Map<string, unknown>();
   const changes = new Map<string, LayerChanges>();
+  const budget = { entries: MAX_ENTRIES, json: MAX_JSON_TOTAL_BYTES };
   const feeding = pipeline(source, outer);
   const consuming = (async () => {
     for await (const entry of outer) {
@@ -60,9 +93,11 @@ export async function readImageArchive(source: Readable, onFile: (file: LayerFil
       }
       const { head, stream } = await peek(entry as unknown as Readable, TAR_MAGIC_OFFSET + 5);
       if (isTar(head) || isGzip(head)) {
-        changes.set(name, await readLayer(name, isGzip(head) ? stream.pipe(createGunzip()) : stream, onFile));
+        const limit = Math.max(MIN_INFLATED_BYTES, MAX_INFLATE_RATIO * (entry.header.size ?? 0));
+        const layer = isGzip(head) ? pipelineOf(stream, createGunzip(), inflationLimit(name, limit)) : stream;
+        changes.set(name, await readLayer(name, layer, onFile, budget));
       } else if (name.endsWith('.json') || name.startsWith('blobs/')) {
-        json.set(name, await readJson(stream, name));
+        json.set(name, await readJson(stream, name, budget));
       } else {
         stream.resume();
       }
@@ -78,26 +113,34 @@ export async function readImageArchive(source: Readable, onFile: (file: LayerFil
   return describe(json, changes);
 }
 
-async function readLayer(layer: string, stream: Readable, onFile: (file: LayerFile) => Promise<void>): Promise<LayerChanges> {
+async function readLayer(layer: string, stream: Readable, onFile: (file: LayerFile) => Promise<void>, budget: { entries: number }): Promise<LayerChanges> {
   const inner = tarExtract();
-  const found: LayerChanges = { deleted: [], opaque: [] };
+  const found: LayerChanges = { deleted: new PathSet(), opaque: new PathSet(), present: new PathSet(), folders: new PathSet() };
   const feeding = pipeline(stream, inner);
   const consuming = (async () => {
     for await (const entry of inner) {
+      if (--budget.entries < 0) throw new ImageArchiveError(`the image holds more than ${MAX_ENTRIES} files; such an image is not read (docs/security.md)`);
       const path = clean(entry.header.name);
       const base = path.slice(path.lastIndexOf('/') + 1);
       const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
       if (base === '.wh..wh..opq') {
-        found.opaque.push(dir);
+        found.opaque.add(dir);
         entry.resume();
       } else if (base.startsWith('.wh.')) {
-        found.deleted.push(dir ? `${dir}/${base.slice(4)}` : base.slice(4));
+        // `.wh.`, `.wh..` and `.wh...` name no file of the folder: the engine refuses them too.
+        const name = base.slice(4);
+        if (name !== '' && name !== '.' && name !== '..') found.deleted.add(dir ? `${dir}/${name}` : name);
         entry.resume();
-      } else if (isFile(entry.header) && path !== '') {
+      } else if (path === '') {
+        entry.resume();
+      } else if (isFile(entry.header)) {
+        found.present.add(path);
         await onFile({ layer, path, size: entry.header.size ?? 0, mode: entry.header.mode ?? 0, content: entry as unknown as Readable });
         // A visitor that kept nothing leaves the bytes unread.
         entry.resume();
       } else {
+        found.present.add(path);
+        if (entry.header.type === 'directory') found.folders.add(path);
         entry.resume();
       }
     }
@@ -107,6 +150,7 @@ async function readLayer(layer: string, stream: Readable, onFile: (file: LayerFi
   } catch (err) {
     inner.destroy();
     await Promise.allSettled([feeding, consuming]);
+    if (err instanceof ImageArchiveError) throw err;
     throw new ImageArchiveError(`layer ${layer} is unreadable: ${(err as Error).message}`);
   }
   return found;
@@ -123,6 +167,27 @@ function describe(json: Map<string, unknown>, changes: Map<string, LayerChanges>
   const config = configName === undefined ? undefined : json.get(configName);
   const repoTags = Array.isArray(first['RepoTags']) ? (first['RepoTags'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
   return { layers, changes, config: isRecord(config) ? config : undefined, repoTags };
+}
+
+function pipelineOf(source: Readable, ...steps: Transform[]): Readable {
+  let stream = source;
+  for (const step of steps) {
+    stream.once('error', (err) => step.destroy(err));
+    stream = stream.pipe(step);
+  }
+  return stream;
+}
+
+/** Fails the layer once it has inflated past `limit` bytes (a compression bomb). */
+function inflationLimit(layer: string, limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > limit) done(new ImageArchiveError(`layer ${layer} inflates to more than ${limit} bytes (over ${MAX_INFLATE_RATIO} times its compressed size): a compression bomb is not read`));
+      else done(null, chunk);
+    },
+  });
 }
 
 /** The first `bytes` of a stream, and a stream that still yields all of it. */
@@ -154,12 +219,13 @@ async function peek(stream: Readable, bytes: number): Promise<{ head: Buffer; st
   return { head, stream: rest };
 }
 
-async function readJson(stream: Readable, name: string): Promise<unknown> {
+async function readJson(stream: Readable, name: string, budget: { json: number }): Promise<unknown> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     length += chunk.length;
     if (length > MAX_JSON_BYTES) throw new ImageArchiveError(`${name} is larger than ${MAX_JSON_BYTES} bytes`);
+    if ((budget.json -= chunk.length) < 0) throw new ImageArchiveError(`the image archive holds more than ${MAX_JSON_TOTAL_BYTES} bytes of JSON; such an archive is not read`);
     chunks.push(chunk);
   }
   try {

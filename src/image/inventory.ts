@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { PackageURL } from 'packageurl-js';
 import { fileSecrets, maskSecret } from '../analyze/index.js';
-import { readImageArchive, type ImageArchive, type LayerFile } from './archive.js';
+import { hides, readImageArchive, type ImageArchive, type LayerFile } from './archive.js';
 import { APK_DATABASE, readApkInstalled } from './catalog/apk.js';
 import { isDpkgDatabase, readDpkgStatus } from './catalog/dpkg.js';
 import { isElf, readGoBinary } from './catalog/go.js';
-import { isJavaArchive, MAX_JAR_BYTES, readJavaArchive } from './catalog/java.js';
+import { isJavaArchive, MAX_INFLATED_PER_IMAGE, MAX_JAR_BYTES, readJavaArchive } from './catalog/java.js';
 import type { FoundPackage, OperatingSystem, Package } from './catalog/model.js';
 import { isInstalledNpmManifest, isNpmLockfile, readNpmLockfile, readNpmManifest } from './catalog/npm.js';
 import { OS_FILES, operatingSystem, osEcosystem } from './catalog/os.js';
@@ -47,6 +47,13 @@ const MAX_RPMDB_BYTES = 256 * 2 ** 20;
 const MAX_SECRET_SCAN_BYTES = 2 ** 20;
 /** Secrets reported per image, so that a planted flood stays a bounded report. */
 const MAX_SECRETS = 1_000;
+/**
+ * Package entries kept per image, over all its files and layers: a large real image lists tens of
+ * thousands; copies of one big lockfile, which gzip makes nearly free, would list millions.
+ */
+export const MAX_PACKAGE_ENTRIES = 500_000;
+/** Skipped files named per image, so that the list stays bounded too. */
+const MAX_SKIPPED = 1_000;
 
 type Found = { packages: FoundPackage[] } | { text: string };
 
@@ -54,35 +61,42 @@ export async function inventoryImage(archive: Readable): Promise<ImageInventory>
   const found = new Map<string, Map<string, Found>>();
   const secrets: Omit<LayerSecret, 'layerIndex' | 'removed'>[] = [];
   const skipped: ImageInventory['skipped'] = [];
-  // Every file's path by layer: a secret is gone from the container when a later layer has the path.
-  const paths = new Map<string, Set<string>>();
+  const inflate = { bytes: MAX_INFLATED_PER_IMAGE };
+  let entries = 0;
+  const skip = (file: LayerFile, reason: string) => {
+    if (skipped.length < MAX_SKIPPED) skipped.push({ layer: file.layer, path: file.path, reason });
+  };
   const keep = (file: LayerFile, value: Found) => {
+    if ('packages' in value && (entries += value.packages.length) > MAX_PACKAGE_ENTRIES) {
+      skip(file, `the image lists more than ${MAX_PACKAGE_ENTRIES} packages; the rest are not read`);
+      // Still kept, empty: the file hides what lower layers had at its path.
+      value = { packages: [] };
+    }
     const layer = found.get(file.layer) ?? new Map<string, Found>();
     layer.set(file.path, value);
     found.set(file.layer, layer);
   };
 
   const image = await readImageArchive(archive, async (file) => {
-    const seen = paths.get(file.layer) ?? new Set<string>();
-    seen.add(file.path);
-    paths.set(file.layer, seen);
     const reader = readerFor(file.path);
     if (reader) {
-      if (file.size > MAX_TEXT_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_TEXT_BYTES} bytes` });
+      if (file.size > MAX_TEXT_BYTES) return skip(file, `larger than ${MAX_TEXT_BYTES} bytes`);
       const text = (await readAll(file.content)).toString('utf8');
       keep(file, reader === 'text' ? { text } : { packages: reader(text) });
       scanSecrets(file, text);
       return;
     }
     if (isRpmDatabase(file.path)) {
-      if (file.size > MAX_RPMDB_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_RPMDB_BYTES} bytes` });
+      if (file.size > MAX_RPMDB_BYTES) return skip(file, `larger than ${MAX_RPMDB_BYTES} bytes`);
       keep(file, { packages: readRpmSqlite(await readAll(file.content)) });
       return;
     }
-    if (isLegacyRpmDatabase(file.path)) return void skipped.push({ layer: file.layer, path: file.path, reason: 'rpm BerkeleyDB/NDB databases are not read (only rpmdb.sqlite)' });
+    if (isLegacyRpmDatabase(file.path)) return skip(file, 'rpm BerkeleyDB/NDB databases are not read (only rpmdb.sqlite)');
     if (isJavaArchive(file.path)) {
-      if (file.size > MAX_JAR_BYTES) return void skipped.push({ layer: file.layer, path: file.path, reason: `larger than ${MAX_JAR_BYTES} bytes` });
-      keep(file, { packages: await readJavaArchive(await readAll(file.content)) });
+      if (file.size > MAX_JAR_BYTES) return skip(file, `larger than ${MAX_JAR_BYTES} bytes`);
+      const jar = await readJavaArchive(await readAll(file.content), inflate);
+      keep(file, { packages: jar.packages });
+      if (jar.unread) skip(file, jar.unread);
       return;
     }
     if (file.size > 0 && (file.mode & 0o111) !== 0) {
@@ -104,13 +118,12 @@ export async function inventoryImage(archive: Readable): Promise<ImageInventory>
     }
   }
 
-  return assemble(image, found, paths, secrets, skipped);
+  return assemble(image, found, secrets, skipped);
 }
 
 function assemble(
   image: ImageArchive,
   found: Map<string, Map<string, Found>>,
-  paths: Map<string, Set<string>>,
   secrets: Omit<LayerSecret, 'layerIndex' | 'removed'>[], skipped: ImageInventory['skipped']): ImageInventory {
   const visible = visibleFiles(image, found);
   const texts = new Map<string, string>();
@@ -137,7 +150,7 @@ function assemble(
     packages: [...packages.values()].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version)),
     secrets: secrets
       .filter((s) => order.has(s.layer))
-      .map((s) => ({ ...s, layerIndex: order.get(s.layer)! + 1, removed: removedLater(image, paths, order.get(s.layer)!, s.path) }))
+      .map((s) => ({ ...s, layerIndex: order.get(s.layer)! + 1, removed: removedLater(image, order.get(s.layer)!, s.path) }))
       .sort((a, b) => a.layerIndex - b.layerIndex || a.path.localeCompare(b.path) || a.line - b.line),
     layers: image.layers,
     config: image.config,
@@ -147,29 +160,23 @@ function assemble(
 }
 
 /** Whether a layer above `index` deletes, hides or replaces `path`. */
-function removedLater(image: ImageArchive, paths: Map<string, Set<string>>, index: number, path: string): boolean {
+function removedLater(image: ImageArchive, index: number, path: string): boolean {
   return image.layers.slice(index + 1).some((layer) => {
     const changes = image.changes.get(layer);
-    return (
-      paths.get(layer)?.has(path) === true ||
-      changes?.deleted.some((d) => path === d || path.startsWith(`${d}/`)) === true ||
-      changes?.opaque.some((o) => o === '' || path.startsWith(`${o}/`)) === true
-    );
+    return changes !== undefined && hides(changes, path);
   });
 }
 
 /**
  * The files the running container sees, by path: from the topmost layer that has each, unless a
- * later layer deleted it (`.wh.` file) or hid its folder (opaque folder).
+ * later layer deleted it (`.wh.` file), hid its folder (opaque folder) or put something else
+ * there (a folder, a link, a file left unread, a file where one of its folders was).
  */
 function visibleFiles(image: ImageArchive, found: Map<string, Map<string, Found>>): Map<string, { layer: string; value: Found }> {
   const visible = new Map<string, { layer: string; value: Found }>();
   for (const layer of image.layers) {
     const changes = image.changes.get(layer);
-    for (const path of [...visible.keys()]) {
-      const gone = changes?.deleted.some((d) => path === d || path.startsWith(`${d}/`)) || changes?.opaque.some((o) => o === '' || path.startsWith(`${o}/`));
-      if (gone) visible.delete(path);
-    }
+    if (changes) for (const path of [...visible.keys()]) if (hides(changes, path)) visible.delete(path);
     for (const [path, value] of found.get(layer) ?? []) visible.set(path, { layer, value });
   }
   return visible;

@@ -68,13 +68,25 @@ export function renderMarkdown(report: Report, rules: readonly RuleInfo[], optio
       `${plural(environments.length, 'environment')} · ${plural(folded.length, 'finding')}` +
       (folded.length > 0 ? ` (${describeCounts(countBySeverity(folded))})` : ''),
   ];
-  if (environments.length === 0) return `${[...out, '', 'No compose project was found.'].join('\n')}\n`;
+  if (environments.length === 0) return visibleControls(`${[...out, '', 'No compose project was found.'].join('\n')}\n`);
   const findings = options.groupBy === 'cis' ? findingsByCis(report, folded) : findingsByRule(report, folded, rules);
   out.push('', ...summaryTable(report, rules), '', ...topRisks(report, folded), '', ...findings);
   for (const project of report.projects) {
     for (const env of project.environments) out.push('', '---', '', ...environmentSection(project, env));
   }
-  return `${out.join('\n')}\n`;
+  return visibleControls(`${out.join('\n')}\n`);
+}
+
+/**
+ * A Markdown report is read in a terminal as often as rendered: the control characters and
+ * bidirectional overrides that names from an image or a compose file may carry are written as
+ * visible escapes (`\x1b`), never obeyed. Only the report's own line breaks remain.
+ */
+function visibleControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** Every environment in one row: its scores with their verdicts, and its counts. */

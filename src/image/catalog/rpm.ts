@@ -22,6 +22,9 @@ const TYPE_INT32 = 4;
 const TYPE_STRING = 6;
 const TYPE_I18NSTRING = 9;
 const MAX_INDEX_ENTRIES = 100_000;
+/** A system holds a few thousand packages; a header is tens of KiB. */
+const MAX_PACKAGES = 100_000;
+const MAX_HEADER_BYTES = 16 * 2 ** 20;
 
 /** Reads the database from its bytes (SQLite wants a file: a private temporary one, removed after). */
 export function readRpmSqlite(data: Buffer): FoundPackage[] {
@@ -31,11 +34,14 @@ export function readRpmSqlite(data: Buffer): FoundPackage[] {
     writeFileSync(file, data, { mode: 0o600 });
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare('SELECT blob FROM Packages').all() as { blob: Buffer }[];
-      return rows.flatMap((row) => {
-        const pkg = readHeader(row.blob);
-        return pkg ? [pkg] : [];
-      });
+      if (!isPlainPackagesTable(db)) return [];
+      const found: FoundPackage[] = [];
+      const rows = db.prepare('SELECT blob FROM main.Packages WHERE length(blob) <= ? LIMIT ?').iterate(MAX_HEADER_BYTES, MAX_PACKAGES) as IterableIterator<{ blob: unknown }>;
+      for (const row of rows) {
+        const pkg = Buffer.isBuffer(row.blob) ? readHeader(row.blob) : undefined;
+        if (pkg) found.push(pkg);
+      }
+      return found;
     } finally {
       db.close();
     }
@@ -44,6 +50,21 @@ export function readRpmSqlite(data: Buffer): FoundPackage[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The file is the image author's: its schema could make `Packages` a view or give it generated
+ * columns, which run SQL of the author's choosing (an endless recursive query, a huge zeroblob)
+ * when read. Only a plain table whose columns are stored is read; `trusted_schema` off keeps
+ * the schema from calling functions with side effects, and extensions stay unloadable (SQLite's
+ * default, which better-sqlite3 keeps).
+ */
+function isPlainPackagesTable(db: Database.Database): boolean {
+  db.pragma('trusted_schema = OFF');
+  const table = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'Packages'").get() as { sql: unknown } | undefined;
+  if (!table || typeof table.sql !== 'string' || !/^\s*CREATE\s+TABLE\b/i.test(table.sql)) return false;
+  const columns = db.pragma('table_xinfo(Packages)') as { name: string; hidden: number }[];
+  return columns.some((c) => c.name === 'blob') && columns.every((c) => c.hidden === 0);
 }
 
 /** One package's header blob: index entries (tag, type, offset, count), then their data. */
