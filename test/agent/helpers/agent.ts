@@ -69,7 +69,9 @@ export class EngineProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
+  /** Listens at `path`; a proxy already listening stays as it is (a second listen would never answer). */
   async start(): Promise<void> {
+    if (this.server) return;
     const engine = createDockerClient().endpoint;
     this.server = createServer((client) => {
       const upstream = engine.kind === 'unix' ? connect(engine.socketPath) : connect(engine.port, engine.host);
@@ -84,7 +86,7 @@ export class EngineProxy {
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.path, resolve));
+    await new Promise<void>((resolve, reject) => this.server!.once('error', reject).listen(this.path, resolve));
   }
 
   /** Nothing listens at the path any more (the socket file is gone, as when dockerd stops). */
