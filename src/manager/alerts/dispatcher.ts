@@ -92,8 +92,10 @@ export class Alerts {
       this.notify(event.type, { host_id: event.host_id, hostname: event.hostname, at: event.at });
     } else if (event.type === 'deployment.state') {
       const state: string = event.state;
-      // `degraded` is a state the deployment lifecycle may report too; posture reports it from containers.
-      const type = state === 'failed' ? 'deployment.failed' : state === 'degraded' ? 'deployment.degraded' : undefined;
+      // The deployment's state follows what its agent reports (docs/manager.md, "Deployment status"):
+      // a stack with some services down is `degraded`, one with all of them down `stopped`; both
+      // are a deployment that no longer serves as deployed.
+      const type = state === 'failed' ? 'deployment.failed' : state === 'degraded' || state === 'stopped' ? 'deployment.degraded' : undefined;
       if (type) this.notify(type, { deployment_id: event.deployment_id, host_id: event.host_id, reason: event.reason, at: event.at });
     }
   }

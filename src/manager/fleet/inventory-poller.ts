@@ -104,7 +104,7 @@ export class InventoryPoller {
   }
 
   private async alertOnChanges(host: HostRecord, before: HostInventory | undefined, after: HostInventory): Promise<void> {
-    const { alerts, repo } = this.options;
+    const { alerts } = this.options;
     const key = (f: PostureFinding) => `${f.rule}\0${f.container}\0${f.message}`;
     const known = new Set((before?.posture ?? []).filter((f) => f.severity === 'critical').map(key));
     const fresh = after.posture.filter((f) => f.severity === 'critical' && !known.has(key(f)));
@@ -115,14 +115,6 @@ export class InventoryPoller {
         findings: fresh.slice(0, 20).map((f) => ({ rule: f.rule, container: f.container, stack: f.stack, message: f.message })),
         more: Math.max(0, fresh.length - 20),
       });
-    }
-    const deployments = await repo.listDeployments({ hostId: host.id, state: 'running' });
-    for (const deployment of deployments) {
-      const was = degradation(before, deployment.name);
-      const now = degradation(after, deployment.name);
-      if (now !== undefined && was === undefined) {
-        await alerts.fire('deployment.degraded', { deployment_id: deployment.id, name: deployment.name, host_id: host.id, hostname: host.hostname, reason: now });
-      }
     }
   }
 
