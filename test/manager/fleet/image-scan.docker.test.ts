@@ -206,14 +206,14 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
     assert.deepEqual(report.counts, { critical: 0, high: 0, medium: 0, low: 0, info: 0 });
   });
 
-  it('answers unknown and malformed ids with 404 and 400, never 5xx', async () => {
+  it('answers unknown ids with 404, overlong ones with 414 and a malformed body with 400, never 5xx', async () => {
     for (const url of ['/hosts/nope/vulnerabilities', '/deployments/nope/vulnerabilities']) {
       assert.equal((await manager.app.inject({ method: 'GET', url, headers: as(adminKey) })).statusCode, 404, url);
     }
     assert.equal((await scan('nope')).statusCode, 404);
-    const long = 'x'.repeat(300);
-    assert.equal((await manager.app.inject({ method: 'GET', url: `/hosts/${long}/vulnerabilities`, headers: as(adminKey) })).statusCode, 400);
-    assert.equal((await scan(long)).statusCode, 400);
+    const long = 'x'.repeat(150);
+    assert.equal((await manager.app.inject({ method: 'GET', url: `/deployments/${long}/vulnerabilities`, headers: as(adminKey) })).statusCode, 414);
+    assert.equal((await scan(long)).statusCode, 414);
     assert.equal((await manager.app.inject({ method: 'POST', url: `/hosts/${hostId}/images/scan`, headers: { ...as(adminKey), 'content-type': 'application/json' }, payload: '{"x":' })).statusCode, 400);
   });
 });
