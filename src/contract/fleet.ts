@@ -320,6 +320,8 @@ export const PostureSummary = Type.Object({
   hostname: Type.String(),
   collected_at: Nullable(Timestamp()),
   counts: PostureCounts,
+  /** Vulnerable packages per severity over the host's scanned images; absent when its agent reported no scan. */
+  vulnerabilities: Type.Optional(VulnerabilityCounts),
 });
 export type PostureSummary = Static<typeof PostureSummary>;
 

@@ -17,7 +17,7 @@ import { notFound, USER_SECURITY as SECURED } from '../http/index.js';
 import { alertRoutes } from './alerts.js';
 import { logRoutes } from './logs.js';
 import { moveRoutes } from './move.js';
-import { vulnerabilityRoutes } from './vulnerabilities.js';
+import { vulnerabilityRoutes, vulnerabilityTotals } from './vulnerabilities.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
@@ -87,6 +87,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
           hostname: host.hostname,
           collected_at: row ? new Date(row.collectedAt).toISOString() : null,
           counts: countsOf(row?.inventory.posture ?? [], row?.inventory.drift ?? []),
+          ...(row?.inventory.images ? { vulnerabilities: vulnerabilityTotals(row.inventory.images) } : {}),
         };
       });
     },

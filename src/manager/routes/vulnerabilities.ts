@@ -7,6 +7,7 @@ import {
   ImageScanStarted,
   type FleetContainer,
   type HostInventory,
+  type ImageScanSummary,
   type ImageVulnerabilities,
   type VulnerabilityCounts,
 } from '../../contract/index.js';
@@ -98,6 +99,13 @@ export const vulnerabilityRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContex
   );
 };
 
+/** Vulnerable packages per severity, summed over images (each counted once). */
+export function vulnerabilityTotals(images: readonly Pick<ImageScanSummary, 'counts'>[]): VulnerabilityCounts {
+  const counts: VulnerabilityCounts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const image of images) for (const severity of Object.keys(counts) as (keyof VulnerabilityCounts)[]) counts[severity] += image.counts[severity];
+  return counts;
+}
+
 /** The counts of the images `containers` run (the host's: every image scanned there too). */
 function report(row: InventoryRow | undefined, containers: readonly FleetContainer[], everyScan: boolean) {
   const inventory: Partial<HostInventory> = row?.inventory ?? {};
@@ -118,11 +126,10 @@ function report(row: InventoryRow | undefined, containers: readonly FleetContain
     }
   }
   if (everyScan) for (const scan of scans.values()) if (!images.has(scan.image_id)) images.set(scan.image_id, { ...scan, containers: [] });
-  const counts: VulnerabilityCounts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  const counts = vulnerabilityTotals([...images.values()]);
   let vulnerable = 0;
   let secrets = 0;
   for (const image of images.values()) {
-    for (const severity of Object.keys(counts) as (keyof VulnerabilityCounts)[]) counts[severity] += image.counts[severity];
     vulnerable += image.vulnerable_packages;
     secrets += image.secrets;
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunningAgent } from '../../../src/agent/index.js';
-import type { Deployment, DeploymentVulnerabilities, HostVulnerabilities, ImageScans } from '../../../src/contract/index.js';
+import type { Deployment, DeploymentVulnerabilities, HostVulnerabilities, ImageScans, PostureSummary } from '../../../src/contract/index.js';
 import { createDockerClient, tarStream, type TarEntry } from '../../../src/docker/index.js';
 import { busyboxEntries } from '../../image/fixtures.js';
 import { writeTree } from '../../helpers/tmp.js';
@@ -157,6 +157,8 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
     assert.ok(scanned.refs.includes(image));
     assert.ok(scanned.containers.length >= 1);
     assert.ok(host.counts.critical >= 1 && host.counts.high >= 1);
+    const overview = (await get<PostureSummary[]>('/posture')).find((p) => p.host_id === hostId)!;
+    assert.ok(overview.vulnerabilities!.critical >= 1 && overview.vulnerabilities!.high >= 1, JSON.stringify(overview));
 
     const stack = await get<DeploymentVulnerabilities>(`/deployments/${deployment.id}/vulnerabilities`);
     assert.equal(stack.stack, deployment.name);
@@ -204,6 +206,8 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
     const report = await get<HostVulnerabilities>(`/hosts/${offHostId}/vulnerabilities`);
     assert.deepEqual(report.images, []);
     assert.deepEqual(report.counts, { critical: 0, high: 0, medium: 0, low: 0, info: 0 });
+    const overview = await eventually(async () => (await get<PostureSummary[]>('/posture')).find((p) => p.host_id === offHostId && p.collected_at !== null), 30_000, 'the second host reported');
+    assert.equal(overview.vulnerabilities, undefined, 'an agent that does not scan reports no counts');
   });
 
   it('answers unknown ids with 404, overlong ones with 414 and a malformed body with 400, never 5xx', async () => {
