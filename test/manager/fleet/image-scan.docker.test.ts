@@ -188,6 +188,17 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
     assert.equal(again.images.find((i) => i.image_id === imageId)!.scanned_at, scanned.scanned_at);
   });
 
+  it('documents the routes in both OpenAPI documents', async () => {
+    const managerDoc = (await manager.app.inject({ method: 'GET', url: '/docs/json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [['/hosts/{id}/vulnerabilities', 'get'], ['/deployments/{id}/vulnerabilities', 'get'], ['/hosts/{id}/images/scan', 'post']] as const) {
+      assert.ok(managerDoc.paths[path]?.[method], `${method} ${path} in the manager's document`);
+    }
+    const agent = agents[0]!;
+    const agentDoc = (await agent.app.inject({ method: 'GET', url: '/docs/json', headers: { 'x-server-key': agent.app.agent.keys.current ?? '' } })).json() as { paths: Record<string, Record<string, unknown>> };
+    assert.ok(agentDoc.paths['/images/scan']?.post, "POST /images/scan in the agent's document");
+    assert.ok(agentDoc.paths['/images/scans']?.get, "GET /images/scans in the agent's document");
+  });
+
   it('lets a viewer read the counts but not start a scan', async () => {
     const host = await get<HostVulnerabilities>(`/hosts/${hostId}/vulnerabilities`, viewerKey);
     assert.equal(host.host_id, hostId);
