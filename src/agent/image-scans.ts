@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { IMAGE_SCAN_LIMITS, INVENTORY_LIMITS, type ImageScanRound, type ImageScans, type ImageScanSummary, type VulnerabilityCounts } from '../contract/index.js';
+import { IMAGE_SCAN_LIMITS, INVENTORY_LIMITS, type ImageScanRound, type ImageScans, type ImageScanStatus, type ImageScanSummary, type VulnerabilityCounts } from '../contract/index.js';
 import type { DockerClient } from '../docker/index.js';
 import { imageSbom, loadAdvisories, scanSbom, type AdvisoryDatabase } from '../image/index.js';
 
@@ -72,13 +72,16 @@ export class ImageScanner {
   }
 
   state(): ImageScans {
+    return { ...this.status(), images: this.summaries() };
+  }
+
+  status(): ImageScanStatus {
     return {
       enabled: this.enabled,
       message: this.enabled ? null : SCANNING_OFF,
       interval_seconds: this.options.intervalMs / 1000,
       running: this.current ? { ...this.current } : null,
       last_round: this.last ? { ...this.last } : null,
-      images: this.summaries(),
     };
   }
 

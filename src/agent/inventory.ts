@@ -1,4 +1,4 @@
-import type { DriftItem, FleetContainer, FleetPort, HostInventory, ImageScanSummary } from '../contract/index.js';
+import type { DriftItem, FleetContainer, FleetPort, HostInventory, ImageScanStatus, ImageScanSummary } from '../contract/index.js';
 import { INVENTORY_LIMITS } from '../contract/index.js';
 import { DockerNotFoundError, type ContainerInspect, type DockerClient, type HostConfig } from '../docker/index.js';
 import { LABEL } from '../engine/index.js';
@@ -23,7 +23,12 @@ const clip = (text: string) => (text.length > INVENTORY_LIMITS.text ? text.slice
  * each image when the agent scans them (docs/scan.md, "On the fleet"). Bounded in size whatever
  * the host runs (`truncated` says when something was left out).
  */
-export async function collectInventory(docker: DockerClient, stacks: StackManager, version: string, images?: ImageScanSummary[]): Promise<HostInventory> {
+export async function collectInventory(
+  docker: DockerClient,
+  stacks: StackManager,
+  version: string,
+  scans?: { status: ImageScanStatus; images: ImageScanSummary[] },
+): Promise<HostInventory> {
   const listed = await docker.containers.list({ all: true });
   let truncated = listed.length > INVENTORY_LIMITS.containers;
   const chosen = listed.slice(0, INVENTORY_LIMITS.containers);
@@ -95,7 +100,7 @@ export async function collectInventory(docker: DockerClient, stacks: StackManage
     containers,
     posture: posture.slice(0, INVENTORY_LIMITS.findings),
     drift: drift.slice(0, INVENTORY_LIMITS.drift),
-    ...(images ? { images } : {}),
+    ...(scans ? { image_scan: scans.status, ...(scans.status.enabled ? { images: scans.images } : {}) } : {}),
     truncated,
   };
 }

@@ -116,13 +116,21 @@ export type ImageScanRound = Static<typeof ImageScanRound>;
 export const ImageScanStarted = Type.Object({ round_id: Type.String({ maxLength: 64 }), started_at: Timestamp() });
 export type ImageScanStarted = Static<typeof ImageScanStarted>;
 
-export const ImageScans = Type.Object({
+const imageScanStatus = {
   /** False when ADVISORIES_PATH is unset: the agent scans nothing. */
   enabled: Type.Boolean(),
-  message: Nullable(Type.String({ description: 'Why scanning is off' })),
-  interval_seconds: Type.Number({ description: 'IMAGE_SCAN_INTERVAL; 0: only on request' }),
+  message: Nullable(Type.String({ maxLength: 512, description: 'Why scanning is off' })),
+  interval_seconds: Type.Number({ minimum: 0, description: 'IMAGE_SCAN_INTERVAL; 0: only on request' }),
   running: Nullable(ImageScanRound),
   last_round: Nullable(ImageScanRound),
+};
+
+/** Whether an agent scans, and its rounds: in the inventory, and in the manager's vulnerability reports. */
+export const ImageScanStatus = Type.Object(imageScanStatus);
+export type ImageScanStatus = Static<typeof ImageScanStatus>;
+
+export const ImageScans = Type.Object({
+  ...imageScanStatus,
   images: Type.Array(ImageScanSummary, { maxItems: IMAGE_SCAN_LIMITS.images }),
 });
 export type ImageScans = Static<typeof ImageScans>;
@@ -135,6 +143,8 @@ export const HostInventory = Type.Object({
   drift: Type.Array(DriftItem, { maxItems: INVENTORY_LIMITS.drift }),
   /** The last scan of each image the host's containers use (docs/scan.md, "On the fleet"); absent from agents that do not scan. */
   images: Type.Optional(Type.Array(ImageScanSummary, { maxItems: IMAGE_SCAN_LIMITS.images })),
+  /** Whether the agent scans images, and its running and last rounds; absent from agents that predate image scans. */
+  image_scan: Type.Optional(ImageScanStatus),
   /** Some containers, findings or drift were left out to stay within the bounds. */
   truncated: Type.Boolean(),
 });
@@ -347,6 +357,8 @@ export type ImageVulnerabilities = Static<typeof ImageVulnerabilities>;
 
 const vulnerabilityReport = {
   collected_at: Nullable(Timestamp('When its agent last reported; null: never')),
+  /** The host's agent: whether it scans (and why not), its running and last rounds; null: it has reported nothing about scans. */
+  scanning: Nullable(ImageScanStatus),
   /** Vulnerable packages per severity, summed over the images (an image two containers run counts once). */
   counts: VulnerabilityCounts,
   vulnerable_packages: Type.Integer(),

@@ -20,7 +20,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HostInventory, ...errors(401, 503) },
       },
     },
-    async () => collectInventory(docker, stacks, version, imageScans.enabled ? imageScans.summaries() : undefined),
+    async () => collectInventory(docker, stacks, version, { status: imageScans.status(), images: imageScans.summaries() }),
   );
 
   app.post(

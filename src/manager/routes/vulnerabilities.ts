@@ -141,6 +141,7 @@ function report(row: InventoryRow | undefined, containers: readonly FleetContain
   });
   return {
     collected_at: row ? new Date(row.collectedAt).toISOString() : null,
+    scanning: inventory.image_scan ?? null,
     counts,
     vulnerable_packages: vulnerable,
     secrets,

@@ -145,8 +145,13 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
 
     const host = await eventually(async () => {
       const v = await get<HostVulnerabilities>(`/hosts/${hostId}/vulnerabilities`);
-      return v.images.some((i) => i.image_id === imageId) ? v : undefined;
-    }, 180_000, 'the image scanned and reported');
+      return v.scanning?.last_round?.id === started.round_id ? v : undefined;
+    }, 180_000, 'the round over and reported');
+    assert.equal(host.scanning!.enabled, true);
+    assert.equal(host.scanning!.interval_seconds, 0);
+    assert.equal(host.scanning!.last_round!.trigger, 'request');
+    assert.equal(host.scanning!.last_round!.error, null);
+    assert.ok(host.scanning!.last_round!.images >= 1);
     const scanned = host.images.find((i) => i.image_id === imageId)!;
     assert.deepEqual(scanned.counts, { critical: 1, high: 1, medium: 0, low: 0, info: 0 });
     assert.equal(scanned.vulnerable_packages, 2);
@@ -214,10 +219,15 @@ describe('image scans on the fleet with real agents and Docker engine', () => {
     const refused = await scan(offHostId);
     assert.equal(refused.statusCode, 422, refused.body);
     assert.match(refused.json<{ error: { message: string } }>().error.message, /ADVISORIES_PATH/);
-    const report = await get<HostVulnerabilities>(`/hosts/${offHostId}/vulnerabilities`);
+    const report = await eventually(async () => {
+      const v = await get<HostVulnerabilities>(`/hosts/${offHostId}/vulnerabilities`);
+      return v.collected_at !== null ? v : undefined;
+    }, 30_000, 'the second host reported');
     assert.deepEqual(report.images, []);
+    assert.equal(report.scanning?.enabled, false, JSON.stringify(report.scanning));
+    assert.match(report.scanning!.message!, /ADVISORIES_PATH/);
     assert.deepEqual(report.counts, { critical: 0, high: 0, medium: 0, low: 0, info: 0 });
-    const overview = await eventually(async () => (await get<PostureSummary[]>('/posture')).find((p) => p.host_id === offHostId && p.collected_at !== null), 30_000, 'the second host reported');
+    const overview = (await get<PostureSummary[]>('/posture')).find((p) => p.host_id === offHostId)!;
     assert.equal(overview.vulnerabilities, undefined, 'an agent that does not scan reports no counts');
   });
 
