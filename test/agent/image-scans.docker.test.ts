@@ -94,6 +94,20 @@ describe('image scans on a schedule', () => {
     assert.equal(scanner.state().last_round!.id, stopped.last_round!.id, 'no round after stop');
   });
 
+  it('records why a round failed when the advisory database cannot be read, and keeps no result', async () => {
+    const broken = new ImageScanner({ docker, advisoriesPath: `${advisories}-missing`, intervalMs: 0, log: pino({ level: 'silent' }) });
+    const round = broken.request();
+    let state = broken.state();
+    for (let i = 0; i < 600 && state.last_round?.id !== round.id; i++) {
+      await sleep(50);
+      state = broken.state();
+    }
+    assert.equal(state.last_round?.id, round.id, 'the round ended');
+    assert.match(state.last_round!.error ?? '', /not found; give a folder of OSV JSON files or an OSV ZIP/);
+    assert.deepEqual(state.images, []);
+    await broken.stop();
+  });
+
   it('is off without an advisory database, and says how to turn it on', () => {
     const off = new ImageScanner({ docker, advisoriesPath: undefined, intervalMs: 200, log: pino({ level: 'silent' }) });
     off.start();
