@@ -116,7 +116,10 @@ export class InventoryPoller {
         more: Math.max(0, fresh.length - 20),
       });
     }
-    const deployments = await repo.listDeployments({ hostId: host.id, state: 'running' });
+    // Heartbeats may have marked it degraded or stopped before this inventory came (docs/manager.md,
+    // "Deployment status"): what it was deployed to do is still to run.
+    const deployments = [];
+    for (const state of ['running', 'degraded', 'stopped'] as const) deployments.push(...(await repo.listDeployments({ hostId: host.id, state })));
     for (const deployment of deployments) {
       const was = degradation(before, deployment.name);
       const now = degradation(after, deployment.name);
