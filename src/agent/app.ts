@@ -14,6 +14,7 @@ import type { AgentApp, AgentContext } from './context.js';
 import { EngineMonitor } from './engine-monitor.js';
 import { shapeOf, translateDockerError } from './errors.js';
 import { Heartbeat, type HeartbeatOptions } from './heartbeat.js';
+import { ImageScanner } from './image-scans.js';
 import { HostStatus } from './host-status.js';
 import { LimitGuard } from './limits.js';
 import { AgentMetrics } from './metrics.js';
@@ -110,6 +111,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
     log: app.log.child({ component: 'stacks' }),
   });
   const packages = new PackageStore(dirs, config.packageLimits, options.packageTtlMs);
+  const imageScans = new ImageScanner({ docker, advisoriesPath: config.advisoriesPath, intervalMs: config.imageScanInterval * 1000, log: app.log.child({ component: 'image-scans' }) });
   const keys = new KeyHolder(enrollment ? enrollment.serverKey : config.serverKey);
   const managerUrl = enrollment?.managerUrl ?? config.managerUrl;
   const hostId = enrollment?.hostId ?? config.hostId;
@@ -173,6 +175,7 @@ export function buildAgent(options: AgentOptions): AgentApp {
     limits,
     stacks,
     packages,
+    imageScans,
     heartbeat,
     keys,
     enrolled: enrollment !== undefined,
@@ -231,16 +234,20 @@ export function buildAgent(options: AgentOptions): AgentApp {
         analysisGate: config.analysisGate,
         allowedHostPaths: config.allowedHostPaths,
         gateAllowRules: config.gateAllowRules,
+        advisoriesPath: config.advisoriesPath ?? null,
+        imageScanIntervalSeconds: config.imageScanInterval,
       },
       'agent ready',
     );
     heartbeat?.start();
+    imageScans.start();
   });
   app.addHook('preClose', async () => endOpenStreams(app));
   app.addHook('onClose', async () => {
     clearInterval(recoveryRetry);
     heartbeat?.stop();
     packages.stop();
+    await imageScans.stop();
   });
 
   void app.register(swagger, {

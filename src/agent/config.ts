@@ -46,6 +46,10 @@ export interface AgentConfig {
   refusalLimit: number;
   /** Seconds: the refusal limit's window, and how often refusals are summarized in the log. */
   refusalWindow: number;
+  /** An OSV advisory folder or ZIP on this host; unset: the agent scans no image (docs/scan.md, "On the fleet"). */
+  advisoriesPath: string | undefined;
+  /** Seconds between scheduled image scan rounds; 0: only on request. */
+  imageScanInterval: number;
 }
 
 /** What an uploaded package may hold (docs/agent.md, "Packages"). */
@@ -155,6 +159,10 @@ export function parseAgentConfig(env: Env, options: { enrolled?: boolean } = {})
   const refusalLimit = number(get('REFUSAL_LIMIT'), 100, 'REFUSAL_LIMIT', { min: 0, max: 1_000_000, integer: true }, problem);
   const refusalWindow = number(get('REFUSAL_WINDOW'), 60, 'REFUSAL_WINDOW', { min: 1, max: 86_400 }, problem);
 
+  const advisoriesPath = get('ADVISORIES_PATH');
+  if (advisoriesPath !== undefined && !isAbsolute(advisoriesPath)) problem('ADVISORIES_PATH', `must be an absolute path (an OSV folder or ZIP), not "${advisoriesPath}"`);
+  const imageScanInterval = duration(get('IMAGE_SCAN_INTERVAL'), 86_400, 'IMAGE_SCAN_INTERVAL', problem);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -180,6 +188,8 @@ export function parseAgentConfig(env: Env, options: { enrolled?: boolean } = {})
       insecure: insecure ?? false,
       refusalLimit: refusalLimit!,
       refusalWindow: refusalWindow!,
+      advisoriesPath,
+      imageScanInterval: imageScanInterval!,
     },
   };
 }
@@ -207,6 +217,18 @@ function number(
   }
   if (value < bounds.min || value > bounds.max) return problem(variable, `must be ${kind} between ${bounds.min} and ${bounds.max}, not ${raw}`);
   return value;
+}
+
+/** Seconds, or a number with a unit: `90s`, `30m`, `24h`, `7d`; 0 turns the schedule off. At most 30 days. */
+function duration(raw: string | undefined, fallback: number, variable: string, problem: (variable: string, message: string) => undefined): number | undefined {
+  if (raw === undefined) return fallback;
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(raw);
+  const unit = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 }[(match?.[2] ?? '').toLowerCase() as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = match ? Number(match[1]) * unit : NaN;
+  if (!Number.isFinite(seconds) || seconds > 30 * 86_400 || (seconds > 0 && seconds < 60)) {
+    return problem(variable, `must be 0 (only on request) or a duration from 60s to 30d such as 3600, 30m, 24h or 7d, not "${raw}"`);
+  }
+  return seconds;
 }
 
 function isReadableFile(path: string): boolean {

@@ -5,6 +5,7 @@ import type { AgentConfig } from './config.js';
 import type { EngineMonitor } from './engine-monitor.js';
 import type { Heartbeat } from './heartbeat.js';
 import type { HostStatus } from './host-status.js';
+import type { ImageScanner } from './image-scans.js';
 import type { KeyHolder } from './key-holder.js';
 import type { LimitGuard } from './limits.js';
 import type { AgentMetrics } from './metrics.js';
@@ -25,6 +26,8 @@ export interface AgentContext {
   limits: LimitGuard;
   stacks: StackManager;
   packages: PackageStore;
+  /** Scans of the images the host's containers use (docs/scan.md, "On the fleet"). */
+  imageScans: ImageScanner;
   /** Present when MANAGER_URL is set. */
   heartbeat: Heartbeat | undefined;
   /** The key callers must present; it changes when the manager rotates or revokes it. */

@@ -16,3 +16,4 @@ export type { AgentApp, AgentContext } from './context.js';
 export { HttpError } from '../http/index.js';
 export { heartbeatDelay, type HeartbeatStatus } from './heartbeat.js';
 export type { ResourceProbe, DiskUsage, LoadAverage, MemoryUsage } from './resources.js';
+export { ImageScanner, ImageScanRefused, SCANNING_OFF, type ImageScannerOptions } from './image-scans.js';

@@ -1,4 +1,4 @@
-import type { DriftItem, FleetContainer, FleetPort, HostInventory } from '../contract/index.js';
+import type { DriftItem, FleetContainer, FleetPort, HostInventory, ImageScanStatus, ImageScanSummary } from '../contract/index.js';
 import { INVENTORY_LIMITS } from '../contract/index.js';
 import { DockerNotFoundError, type ContainerInspect, type DockerClient, type HostConfig } from '../docker/index.js';
 import { LABEL } from '../engine/index.js';
@@ -19,10 +19,16 @@ const clip = (text: string) => (text.length > INVENTORY_LIMITS.text ? text.slice
 
 /**
  * What runs on this host, for the manager (docs/posture.md): each container with its ports and
- * env names (never values), the posture findings of the running ones, and drift. Bounded in
- * size whatever the host runs (`truncated` says when something was left out).
+ * env names (never values), the posture findings of the running ones, drift, and the last scan of
+ * each image when the agent scans them (docs/scan.md, "On the fleet"). Bounded in size whatever
+ * the host runs (`truncated` says when something was left out).
  */
-export async function collectInventory(docker: DockerClient, stacks: StackManager, version: string): Promise<HostInventory> {
+export async function collectInventory(
+  docker: DockerClient,
+  stacks: StackManager,
+  version: string,
+  scans?: { status: ImageScanStatus; images: ImageScanSummary[] },
+): Promise<HostInventory> {
   const listed = await docker.containers.list({ all: true });
   let truncated = listed.length > INVENTORY_LIMITS.containers;
   const chosen = listed.slice(0, INVENTORY_LIMITS.containers);
@@ -62,6 +68,7 @@ export async function collectInventory(docker: DockerClient, stacks: StackManage
       managed,
       ports: ports.slice(0, INVENTORY_LIMITS.ports),
       env_names: envNames.slice(0, INVENTORY_LIMITS.envNames),
+      image_id: info.Image,
     });
     if (!LIVE_STATES.has(info.State.Status)) continue;
     const config: RuntimeConfig = { image: info.Config.Image ?? '', user: info.Config.User, hostConfig: info.HostConfig as HostConfig };
@@ -93,6 +100,7 @@ export async function collectInventory(docker: DockerClient, stacks: StackManage
     containers,
     posture: posture.slice(0, INVENTORY_LIMITS.findings),
     drift: drift.slice(0, INVENTORY_LIMITS.drift),
+    ...(scans ? { image_scan: scans.status, ...(scans.status.enabled ? { images: scans.images } : {}) } : {}),
     truncated,
   };
 }

@@ -35,7 +35,8 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
         'Settings (environment or .env): SERVER_KEY, MANAGER_URL, HOST_ID, HEARTBEAT_INTERVAL, API_PORT, API_HOST, INSECURE_HTTP,\n' +
         'ENROLL_TOKEN (+ MANAGER_URL, ENROLL_ADDRESS, ENROLL_HOSTNAME: enroll on the first start), SERVER_KEY_FILE and ENROLL_TOKEN_FILE,\n' +
         'DOCKER_SOCKET, WORK_DIR, MAX_CONTAINERS, MAX_CPU_PERCENT, MAX_MEMORY_PERCENT, ANALYSIS_GATE, ANALYSIS_CONFIG,\n' +
-        'PACKAGE_MAX_MB, PACKAGE_MAX_EXPANDED_MB, PACKAGE_MAX_FILES, PACKAGE_MAX_RATIO, LOG_LEVEL. See docs/agent.md.\n',
+        'PACKAGE_MAX_MB, PACKAGE_MAX_EXPANDED_MB, PACKAGE_MAX_FILES, PACKAGE_MAX_RATIO, LOG_LEVEL,\n' +
+        'ADVISORIES_PATH and IMAGE_SCAN_INTERVAL (image scans: docs/scan.md). See docs/agent.md.\n',
     )
     .action(async (options: AgentCliOptions) => {
       const agent = await loadAgent();

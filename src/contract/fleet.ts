@@ -39,6 +39,8 @@ export const FleetContainer = Type.Object({
   managed: Type.Boolean(),
   ports: Type.Array(FleetPort, { maxItems: INVENTORY_LIMITS.ports }),
   env_names: Type.Array(Type.String({ maxLength: INVENTORY_LIMITS.text }), { maxItems: INVENTORY_LIMITS.envNames, description: 'Names only: values never leave the host' }),
+  /** The engine's id of the image it runs (`sha256:…`): what image scans are kept by. */
+  image_id: Type.Optional(Type.String({ maxLength: 128 })),
 });
 export type FleetContainer = Static<typeof FleetContainer>;
 
@@ -68,12 +70,81 @@ export const DriftItem = Type.Object({
 });
 export type DriftItem = Static<typeof DriftItem>;
 
+// --- image scans on the agent: POST /images/scan, GET /images/scans (docs/scan.md, "On the fleet") ---
+
+/** At most this many images are scanned per round, and reported; `refs` per image are clipped too. */
+export const IMAGE_SCAN_LIMITS = { images: 200, refs: 10 } as const;
+
+export const VulnerabilityCounts = Type.Object({
+  critical: Type.Integer({ minimum: 0 }),
+  high: Type.Integer({ minimum: 0 }),
+  medium: Type.Integer({ minimum: 0 }),
+  low: Type.Integer({ minimum: 0 }),
+  info: Type.Integer({ minimum: 0 }),
+});
+export type VulnerabilityCounts = Static<typeof VulnerabilityCounts>;
+
+export const ImageScanSummary = Type.Object({
+  image_id: Type.String({ maxLength: 128 }),
+  /** The names the host's containers use for it. */
+  refs: Type.Array(Type.String({ maxLength: INVENTORY_LIMITS.text }), { maxItems: IMAGE_SCAN_LIMITS.refs }),
+  scanned_at: Timestamp(),
+  /** Vulnerable packages by their worst advisory's severity (a package with three advisories counts once). */
+  counts: VulnerabilityCounts,
+  vulnerable_packages: Type.Integer({ minimum: 0 }),
+  packages: Type.Integer({ minimum: 0, description: 'Packages listed in the image' }),
+  secrets: Type.Integer({ minimum: 0, description: 'Secrets found in its layers' }),
+  advisories: Type.Integer({ minimum: 0, description: 'Advisories in the database it was matched against' }),
+  /** Why the image could not be read; its counts are then zero. */
+  error: Nullable(Type.String({ maxLength: 512 })),
+});
+export type ImageScanSummary = Static<typeof ImageScanSummary>;
+
+export const ImageScanRound = Type.Object({
+  id: Type.String({ maxLength: 64 }),
+  trigger: Type.Enum(['request', 'schedule'] as const),
+  started_at: Timestamp(),
+  finished_at: Nullable(Timestamp()),
+  images: Type.Integer({ minimum: 0, description: 'Images scanned in this round (the others were known already)' }),
+  failed: Type.Integer({ minimum: 0 }),
+  /** Why the round itself failed (the advisory database cannot be read, the engine is down). */
+  error: Nullable(Type.String({ maxLength: 1024 })),
+});
+export type ImageScanRound = Static<typeof ImageScanRound>;
+
+/** 202 of POST /images/scan (the agent's and the manager's `POST /hosts/:id/images/scan`). */
+export const ImageScanStarted = Type.Object({ round_id: Type.String({ maxLength: 64 }), started_at: Timestamp() });
+export type ImageScanStarted = Static<typeof ImageScanStarted>;
+
+const imageScanStatus = {
+  /** False when ADVISORIES_PATH is unset: the agent scans nothing. */
+  enabled: Type.Boolean(),
+  message: Nullable(Type.String({ maxLength: 512, description: 'Why scanning is off' })),
+  interval_seconds: Type.Number({ minimum: 0, description: 'IMAGE_SCAN_INTERVAL; 0: only on request' }),
+  running: Nullable(ImageScanRound),
+  last_round: Nullable(ImageScanRound),
+};
+
+/** Whether an agent scans, and its rounds: in the inventory, and in the manager's vulnerability reports. */
+export const ImageScanStatus = Type.Object(imageScanStatus);
+export type ImageScanStatus = Static<typeof ImageScanStatus>;
+
+export const ImageScans = Type.Object({
+  ...imageScanStatus,
+  images: Type.Array(ImageScanSummary, { maxItems: IMAGE_SCAN_LIMITS.images }),
+});
+export type ImageScans = Static<typeof ImageScans>;
+
 export const HostInventory = Type.Object({
   collected_at: Timestamp(),
   agent_version: Type.String({ maxLength: 64 }),
   containers: Type.Array(FleetContainer, { maxItems: INVENTORY_LIMITS.containers }),
   posture: Type.Array(PostureFinding, { maxItems: INVENTORY_LIMITS.findings }),
   drift: Type.Array(DriftItem, { maxItems: INVENTORY_LIMITS.drift }),
+  /** The last scan of each image the host's containers use (docs/scan.md, "On the fleet"); absent from agents that do not scan. */
+  images: Type.Optional(Type.Array(ImageScanSummary, { maxItems: IMAGE_SCAN_LIMITS.images })),
+  /** Whether the agent scans images, and its running and last rounds; absent from agents that predate image scans. */
+  image_scan: Type.Optional(ImageScanStatus),
   /** Some containers, findings or drift were left out to stay within the bounds. */
   truncated: Type.Boolean(),
 });
@@ -259,6 +330,8 @@ export const PostureSummary = Type.Object({
   hostname: Type.String(),
   collected_at: Nullable(Timestamp()),
   counts: PostureCounts,
+  /** Vulnerable packages per severity over the host's scanned images; absent when its agent reported no scan. */
+  vulnerabilities: Type.Optional(VulnerabilityCounts),
 });
 export type PostureSummary = Static<typeof PostureSummary>;
 
@@ -272,3 +345,31 @@ export const StackPosture = Type.Object({
   drift: Type.Array(DriftItem),
 });
 export type StackPosture = Static<typeof StackPosture>;
+
+// --- vulnerability counts on the manager: GET /hosts/:id/vulnerabilities, GET /deployments/:id/vulnerabilities ---
+
+export const ImageVulnerabilities = Type.Object({
+  ...ImageScanSummary.properties,
+  /** The containers (of the host, or of the deployment) that run it. */
+  containers: Type.Array(Type.String()),
+});
+export type ImageVulnerabilities = Static<typeof ImageVulnerabilities>;
+
+const vulnerabilityReport = {
+  collected_at: Nullable(Timestamp('When its agent last reported; null: never')),
+  /** The host's agent: whether it scans (and why not), its running and last rounds; null: it has reported nothing about scans. */
+  scanning: Nullable(ImageScanStatus),
+  /** Vulnerable packages per severity, summed over the images (an image two containers run counts once). */
+  counts: VulnerabilityCounts,
+  vulnerable_packages: Type.Integer(),
+  secrets: Type.Integer(),
+  images: Type.Array(ImageVulnerabilities),
+  /** Images the containers run that the agent has not scanned (yet, or scanning is off there). */
+  unscanned: Type.Array(Type.Object({ image_id: Nullable(Type.String()), image: Type.String(), containers: Type.Array(Type.String()) })),
+};
+
+export const HostVulnerabilities = Type.Object({ host_id: Type.String(), hostname: Type.String(), ...vulnerabilityReport });
+export type HostVulnerabilities = Static<typeof HostVulnerabilities>;
+
+export const DeploymentVulnerabilities = Type.Object({ deployment_id: Type.String(), stack: Type.String(), host_id: Nullable(Type.String()), ...vulnerabilityReport });
+export type DeploymentVulnerabilities = Static<typeof DeploymentVulnerabilities>;

@@ -28,6 +28,17 @@ describe('parseAgentConfig', () => {
     assert.equal(config.managerUrl, undefined);
     assert.equal(config.maxContainers, undefined);
     assert.equal(config.workDir, '/srv/agent');
+    assert.equal(config.advisoriesPath, undefined, 'image scanning is off until ADVISORIES_PATH is set');
+    assert.equal(config.imageScanInterval, 86_400);
+  });
+
+  test('image scans: ADVISORIES_PATH and IMAGE_SCAN_INTERVAL in seconds or with a unit', () => {
+    const config = ok(parseAgentConfig({ ...base, ADVISORIES_PATH: '/var/lib/osv/all.zip', IMAGE_SCAN_INTERVAL: '6h' }));
+    assert.equal(config.advisoriesPath, '/var/lib/osv/all.zip');
+    assert.equal(config.imageScanInterval, 6 * 3_600);
+    for (const [raw, seconds] of [['0', 0], ['3600', 3_600], ['30m', 1_800], ['2d', 172_800], ['90s', 90]] as const) {
+      assert.equal(ok(parseAgentConfig({ ...base, IMAGE_SCAN_INTERVAL: raw })).imageScanInterval, seconds, raw);
+    }
   });
 
   test('reads every variable', () => {
@@ -96,6 +107,10 @@ describe('parseAgentConfig', () => {
     [{ ANALYSIS_GATE: 'severe' }, 'ANALYSIS_GATE', /one of critical, high/],
     [{ ANALYSIS_CONFIG: '/nonexistent/gate.yml' }, 'ANALYSIS_CONFIG', /no readable file/],
     [{ PACKAGE_MAX_FILES: '-1' }, 'PACKAGE_MAX_FILES', /between/],
+    [{ ADVISORIES_PATH: 'osv/all.zip' }, 'ADVISORIES_PATH', /absolute/],
+    [{ IMAGE_SCAN_INTERVAL: 'daily' }, 'IMAGE_SCAN_INTERVAL', /24h/],
+    [{ IMAGE_SCAN_INTERVAL: '10s' }, 'IMAGE_SCAN_INTERVAL', /from 60s to 30d/],
+    [{ IMAGE_SCAN_INTERVAL: '31d' }, 'IMAGE_SCAN_INTERVAL', /from 60s to 30d/],
   ];
   for (const [env, variable, message] of bad) {
     test(`a bad ${variable} is refused with a message naming it`, () => {

@@ -103,7 +103,7 @@ function jar(): Buffer {
   ]);
 }
 
-function busyboxEntries(): TarEntry[] {
+export function busyboxEntries(): TarEntry[] {
   const busybox = '/bin/busybox';
   const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
   return [

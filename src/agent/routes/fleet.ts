@@ -1,14 +1,15 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HostInventory, StackFiles } from '../../contract/index.js';
+import { HostInventory, ImageScans, ImageScanStarted, StackFiles } from '../../contract/index.js';
 import { HttpError } from '../../http/index.js';
+import { ImageScanRefused } from '../image-scans.js';
 import { collectInventory } from '../inventory.js';
 import { errors, StackParams } from './schemas.js';
 
 /** What the manager reads for the fleet (docs/posture.md, docs/manager.md "Fleet operations"). */
 export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { docker, stacks, config, version } = app.agent;
+  const { docker, stacks, config, version, imageScans } = app.agent;
 
   app.get(
     '/fleet/inventory',
@@ -19,7 +20,42 @@ export const fleetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: HostInventory, ...errors(401, 503) },
       },
     },
-    async () => collectInventory(docker, stacks, version),
+    async () => collectInventory(docker, stacks, version, { status: imageScans.status(), images: imageScans.summaries() }),
+  );
+
+  app.post(
+    '/images/scan',
+    {
+      schema: {
+        tags: ['images'],
+        summary: "Start a round that scans the images of the host's containers against ADVISORIES_PATH (docs/scan.md, \"On the fleet\")",
+        description: 'Answers at once; GET /images/scans shows the round and its results. 409: a round runs; 422: scanning is off (ADVISORIES_PATH unset).',
+        response: { 202: ImageScanStarted, ...errors(401, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const round = imageScans.request();
+        request.log.info({ round: round.id }, 'image scan round started');
+        reply.code(202);
+        return { round_id: round.id, started_at: round.started_at };
+      } catch (err) {
+        if (err instanceof ImageScanRefused) throw new HttpError(err.reason === 'off' ? 422 : 409, err.reason === 'off' ? 'scanning_off' : 'scan_running', err.message);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/images/scans',
+    {
+      schema: {
+        tags: ['images'],
+        summary: 'The last scan of each image the containers use, and the running and last rounds',
+        response: { 200: ImageScans, ...errors(401) },
+      },
+    },
+    async () => imageScans.state(),
   );
 
   app.get(

@@ -10,7 +10,6 @@ import { SearchIndex } from './search-index.js';
 import { FleetStore } from './store.js';
 
 export { parseFleetConfig, type FleetConfig, type WebhookAllowList } from './config.js';
-export { degradation } from './inventory-poller.js';
 export { moveDeployment, MoveFailed, type MoveDependencies, type MoveOutcome } from './move.js';
 export { SearchIndex } from './search-index.js';
 export { FleetStore, type DeliveryRecord, type InventoryRow, type WebhookRecord } from './store.js';

@@ -141,18 +141,3 @@ export class InventoryPoller {
     }
   }
 }
-
-/** Why a deployment's containers are not all well, from an inventory; undefined when they are (or when none are known). */
-export function degradation(inventory: HostInventory | undefined, name: string): string | undefined {
-  if (!inventory) return undefined;
-  const mine = inventory.containers.filter((c) => c.stack === name);
-  if (mine.length === 0) return undefined;
-  const down = mine.filter((c) => c.state !== 'running');
-  const unhealthy = mine.filter((c) => c.health === 'unhealthy');
-  if (down.length === 0 && unhealthy.length === 0) return undefined;
-  const parts = [
-    ...down.map((c) => `${c.name} is ${c.state}`),
-    ...unhealthy.map((c) => `${c.name} is unhealthy`),
-  ];
-  return parts.slice(0, 10).join('; ');
-}

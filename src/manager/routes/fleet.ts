@@ -17,12 +17,13 @@ import { notFound, USER_SECURITY as SECURED } from '../http/index.js';
 import { alertRoutes } from './alerts.js';
 import { logRoutes } from './logs.js';
 import { moveRoutes } from './move.js';
+import { vulnerabilityRoutes, vulnerabilityTotals } from './vulnerabilities.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 /**
  * Fleet operations (docs/manager.md, "Fleet operations"): search, agent versions, posture and
- * drift, and the routes of their own files (alerts, logs, move).
+ * drift, and the routes of their own files (alerts, logs, move, image vulnerabilities).
  */
 export const fleetRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, fleet } = ctx;
@@ -86,6 +87,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
           hostname: host.hostname,
           collected_at: row ? new Date(row.collectedAt).toISOString() : null,
           counts: countsOf(row?.inventory.posture ?? [], row?.inventory.drift ?? []),
+          ...(row?.inventory.images ? { vulnerabilities: vulnerabilityTotals(row.inventory.images) } : {}),
         };
       });
     },
@@ -141,6 +143,7 @@ export const fleetRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = a
   await app.register(alertRoutes, { ctx });
   await app.register(logRoutes, { ctx });
   await app.register(moveRoutes, { ctx });
+  await app.register(vulnerabilityRoutes, { ctx });
 };
 
 function countsOf(findings: readonly PostureFinding[], drift: readonly DriftItem[]): PostureCounts {
