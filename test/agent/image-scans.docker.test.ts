@@ -8,7 +8,7 @@ import { ImageScanner, ImageScanRefused } from '../../src/agent/index.js';
 import type { ImageScans } from '../../src/contract/index.js';
 import { createDockerClient, tarStream, type TarEntry } from '../../src/docker/index.js';
 import { writeTree } from '../helpers/tmp.js';
-import { busyboxEntries } from '../image/fixtures.js';
+import { busyboxEntries } from '../helpers/test-image.js';
 
 const ADVISORY = {
   id: 'GHSA-lodash',

@@ -1,8 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { tarStream, type DockerClient, type TarEntry } from '../../src/docker/index.js';
-
-const BUSYBOX = '/bin/busybox';
+import { busyboxEntries } from '../helpers/test-image.js';
 
 /**
  * A local image made of busybox-static (`docker import`, nothing pulled) plus the files given
@@ -10,14 +7,10 @@ const BUSYBOX = '/bin/busybox';
  * image has root, nobody, /tmp (1777), /www with an index page, and root-owned /var/cache.
  */
 export async function importImage(docker: DockerClient, ref: string, files: Record<string, string>, changes: string[]): Promise<void> {
-  const size = statSync(BUSYBOX).size;
-  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
   const dir = (name: string, mode = 0o755): TarEntry => ({ name, type: 'directory', mode });
   const file = (name: string, text: string, mode = 0o644): TarEntry => ({ name, type: 'file', mode, content: Buffer.from(text) });
   const entries: TarEntry[] = [
-    dir('bin'),
-    { name: 'bin/busybox', type: 'file', mode: 0o755, content: { path: BUSYBOX, size } },
-    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
+    ...busyboxEntries(),
     dir('etc'),
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
     file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),

@@ -34,17 +34,10 @@ async function importImage(docker: DockerClient): Promise<string> {
   } catch (err) {
     if (!(err instanceof DockerNotFoundError)) throw err;
   }
-  if (!existsSync(BUSYBOX)) {
-    throw new Error(`${BUSYBOX} is missing; the engine tests need busybox-static (\`apt-get install busybox-static\`, which \`npm test\` does as root)`);
-  }
-  const size = statSync(BUSYBOX).size;
-  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
   const dir = (name: string, mode = 0o755): TarEntry => ({ name, type: 'directory', mode });
   const file = (name: string, text: string): TarEntry => ({ name, type: 'file', mode: 0o644, content: Buffer.from(text) });
   const entries: TarEntry[] = [
-    dir('bin'),
-    { name: 'bin/busybox', type: 'file', mode: 0o755, content: { path: BUSYBOX, size } },
-    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
+    ...busyboxEntries(),
     dir('etc'),
     file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
     file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
@@ -60,4 +53,20 @@ async function importImage(docker: DockerClient): Promise<string> {
     changes: ['ENV PATH=/bin', 'CMD ["sh"]'],
   });
   return id;
+}
+
+/**
+ * `/bin` of a root file system made of busybox-static: its binary and a link per applet, the base
+ * of every image the tests assemble (nothing can be pulled).
+ */
+export function busyboxEntries(): TarEntry[] {
+  if (!existsSync(BUSYBOX)) {
+    throw new Error(`${BUSYBOX} is missing; the engine tests need busybox-static (\`apt-get install busybox-static\`, which \`npm test\` does as root)`);
+  }
+  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
+  return [
+    { name: 'bin', type: 'directory', mode: 0o755 },
+    { name: 'bin/busybox', type: 'file', mode: 0o755, content: { path: BUSYBOX, size: statSync(BUSYBOX).size } },
+    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
+  ];
 }

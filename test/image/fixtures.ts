@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { writeZip } from '../../src/manager/package/index.js';
 import { tarStream, type DockerClient, type TarEntry } from '../../src/docker/index.js';
+import { busyboxEntries } from '../helpers/test-image.js';
 
 /**
  * Images for the SBOM and scan tests, assembled here from files and `docker import`ed (nothing
@@ -103,15 +102,6 @@ function jar(): Buffer {
   ]);
 }
 
-export function busyboxEntries(): TarEntry[] {
-  const busybox = '/bin/busybox';
-  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => a && a !== 'busybox');
-  return [
-    { name: 'bin', type: 'directory', mode: 0o755 },
-    { name: 'bin/busybox', type: 'file', mode: 0o755, content: { path: busybox, size: statSync(busybox).size } },
-    ...applets.map((a): TarEntry => ({ name: `bin/${a}`, type: 'symlink', mode: 0o777, linkname: 'busybox' })),
-  ];
-}
 
 const file = (name: string, text: string | Buffer, mode = 0o644): TarEntry => ({ name, type: 'file', mode, content: Buffer.isBuffer(text) ? text : Buffer.from(text) });
 const dir = (name: string): TarEntry => ({ name, type: 'directory', mode: 0o755 });

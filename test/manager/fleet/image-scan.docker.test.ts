@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningAgent } from '../../../src/agent/index.js';
 import type { Deployment, DeploymentVulnerabilities, HostVulnerabilities, ImageScans, PostureSummary } from '../../../src/contract/index.js';
 import { createDockerClient, tarStream, type TarEntry } from '../../../src/docker/index.js';
-import { busyboxEntries } from '../../image/fixtures.js';
+import { busyboxEntries } from '../../helpers/test-image.js';
 import { writeTree } from '../../helpers/tmp.js';
 import { composeZip, eventually, launch, login, startTestManager, type TestManager } from '../helpers.js';
 import { fleetTestConfig, startHostAgent } from './helpers.js';
