@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { FleetContainer, Webhook, WebhookDelivery } from '../../../src/contract/index.js';
 import { isPublicAddress, SearchIndex } from '../../../src/manager/index.js';
-import { composeZip, eventually, heartbeat, launch, login, registerHost, startFakeAgent, startTestManager, type TestManager } from '../helpers.js';
+import { eventually, heartbeat, login, registerHost, startFakeAgent, startTestManager, type TestManager } from '../helpers.js';
 import { fleetTestConfig, startHookListener } from './helpers.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -146,7 +146,13 @@ describe('webhook alerts: validation, roles, SSRF policy, signatures, retries', 
       key.current = host.server_key;
       assert.equal((await heartbeat(manager, host.id, host.server_key, { docker_ok: true })).statusCode, 200);
       await manager.app.inject({ method: 'POST', url: '/alerts/webhooks', headers: { 'x-admin-key': admin }, payload: { url: hook.url, events: ['deployment.failed'], secret: SECRET } });
-      const launched = await launch(manager, operator, composeZip('services:\n  web:\n    image: nginx:1.27-alpine\n    user: "1000"\n'));
+      // Placed on the failing host: the host of the first test is online too, with room.
+      const launched = await manager.app.inject({
+        method: 'POST',
+        url: '/deployments',
+        headers: { 'x-admin-key': operator },
+        payload: { compose: 'services:\n  web:\n    image: nginx:1.27-alpine\n    user: "1000"\n', host_id: host.id },
+      });
       assert.equal(launched.statusCode, 202, launched.body);
       const id = (launched.json() as { id: string }).id;
       const alert = await eventually(() => hook.received.find((r) => r.headers['x-shipshape-event'] === 'deployment.failed'), 10_000, 'the deployment.failed alert');
