@@ -300,7 +300,8 @@ function suppressed(ctx: RuleContext, f: Finding): boolean {
   return text !== undefined && text.includes('shipshape-ignore') && isIgnored(parseIgnores(text), f.rule, f.line);
 }
 
-function emptyProject(dir: string, files: string[]): Project {
+/** A project with nothing in it, for an environment that did not load and for judging single services. */
+export function emptyProject(dir: string, files: string[]): Project {
   return {
     name: '',
     working_dir: dir,

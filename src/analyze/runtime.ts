@@ -1,5 +1,5 @@
 import type { LoadResult, Project, Service } from '../compose/index.js';
-import { runRules } from './analyze.js';
+import { emptyProject, runRules } from './analyze.js';
 import { buildContext } from './context.js';
 import { findRule, type RuleId } from './rules/index.js';
 import type { Finding, Rule } from './types.js';
@@ -30,18 +30,7 @@ const NO_PROJECT_DIR = '/nonexistent/shipshape-runtime';
  * file (`file` is empty, `line` 0); `service` is the key the caller gave.
  */
 export function checkRunning(services: Record<string, Service>): Finding[] {
-  const project: Project = {
-    name: 'runtime',
-    working_dir: NO_PROJECT_DIR,
-    files: [],
-    services,
-    networks: {},
-    volumes: {},
-    secrets: {},
-    configs: {},
-    disabled_services: {},
-    extensions: {},
-  };
+  const project: Project = { ...emptyProject(NO_PROJECT_DIR, []), name: 'runtime', services };
   const load: LoadResult & { project: Project } = { project, diagnostics: [], sourceMap: new Map(), positionOf: () => undefined };
   const ctx = buildContext({ dir: NO_PROJECT_DIR, environment: { name: 'runtime', files: [] }, load });
   const rules = RUNTIME_RULES.map((id) => findRule(id)).filter((r): r is Rule => r !== undefined);

@@ -17,6 +17,7 @@ import { EventBus } from './events.js';
 import { HostHistory } from './host-history.js';
 import { ensureFirstAdmin, type InitialAdmin } from './first-admin.js';
 import { shapeOf } from './http/errors.js';
+import { EventStreams } from './http/index.js';
 import './http/fastify-types.js';
 import { installAuthentication, SESSION_COOKIE } from './http/guard.js';
 import { ManagerMetrics } from './metrics.js';
@@ -171,7 +172,7 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       alertRetryBaseMs: options.alertRetryBaseMs,
     });
     const logins = new LoginBackoff({ freeFailures: config.loginMaxFailures, maxWaitSeconds: config.loginLockSeconds }, now);
-    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, fleet, history: new HostHistory() };
+    const ctx: ManagerContext = { config, repo, secret, now, events, audit, metrics, deployer, logins, version, instanceId, tls, fleet, history: new HostHistory(), streams: new EventStreams(config.eventStreamsPerUser) };
 
     await app.register(cookie);
     await app.register(rateLimit, {
@@ -231,6 +232,8 @@ export async function buildManager(options: BuildManagerOptions): Promise<Manage
       if (options.monitor ?? true) monitor.start();
       await fleet.start();
     });
+    // preClose: the server waits for open connections before onClose hooks run.
+    app.addHook('preClose', async () => ctx.streams.endAll());
     app.addHook('onClose', async () => {
       await monitor.stop();
       await fleet.stop();

@@ -3,6 +3,7 @@ import type { ManagerConfig } from './config.js';
 import type { Deployer } from './deployer.js';
 import type { EventBus } from './events.js';
 import type { HostHistory } from './host-history.js';
+import type { EventStreams } from './http/index.js';
 import type { Fleet } from './fleet/index.js';
 import type { ManagerMetrics } from './metrics.js';
 import type { LoginBackoff } from './security/index.js';
@@ -29,4 +30,6 @@ export interface ManagerContext {
   history: HostHistory;
   /** Inventories, search, alerts (docs/manager.md, "Fleet operations"). */
   fleet: Fleet;
+  /** Every open event and log stream, counted per user. */
+  streams: EventStreams;
 }

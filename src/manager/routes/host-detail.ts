@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import {
   CONTAINER_REF_PATTERN,
   ContainerLogsQuery,
@@ -9,9 +10,9 @@ import {
   FleetMetricsQuery,
   HostStacks,
   HostMetrics,
-  type ContainerSummary,
-  type StackDetail,
-  type StackSummary,
+  ContainerSummary,
+  StackDetail,
+  StackSummary,
 } from '../../contract/index.js';
 import type { ManagerContext } from '../context.js';
 import { HISTORY_BUCKET_SECONDS } from '../host-history.js';
@@ -25,13 +26,19 @@ const AGENT_READ_MS = 15_000;
 /** The most stacks whose details one inventory asks the agent for. */
 const MAX_STACKS = 200;
 const MAX_BUFFERED_BYTES = 4 * 2 ** 20;
-const KEEPALIVE_MS = 15_000;
 
 /**
  * What the dashboard's host view reads: the last hour of heartbeats (kept by the manager), and
  * the host's stacks, containers and container logs, asked of its agent over the same channel as
  * deployments (docs/dashboard.md).
  */
+/** What the agent's answers must be: a host's agent may be hostile, and its answers go to browsers. */
+const ANSWERS = {
+  stacks: Compile(Type.Array(StackSummary)),
+  stack: Compile(StackDetail),
+  containers: Compile(Type.Array(ContainerSummary)),
+};
+
 export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
   const { repo, history, deployer, now } = ctx;
   const agents = ctx.fleet.agents;
@@ -85,20 +92,20 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       const target = await deployer.target(host);
       const signal = AbortSignal.timeout(AGENT_READ_MS);
       const [stacks, containers] = await Promise.all([
-        agents.call(target, 'GET', '/stacks', undefined, signal, { 200: undefined }),
-        agents.call(target, 'GET', '/containers?all=true', undefined, signal, { 200: undefined }),
+        agents.call(target, 'GET', '/stacks', undefined, signal, { 200: ANSWERS.stacks }),
+        agents.call(target, 'GET', '/containers?all=true', undefined, signal, { 200: ANSWERS.containers }),
       ]);
       for (const result of [stacks, containers]) {
         if (!result.ok) throw new HttpError(502, 'agent_failed', `The host's agent could not list what runs there: ${result.reason}`);
       }
-      const summaries = (Array.isArray(stacks.body) ? (stacks.body as StackSummary[]) : []).slice(0, MAX_STACKS);
+      const summaries = (stacks.body as StackSummary[]).slice(0, MAX_STACKS);
       const details = await Promise.all(
         summaries.map(async (summary) => {
-          const detail = await agents.call(target, 'GET', `/stacks/${encodeURIComponent(summary.name)}`, undefined, signal, { 200: undefined });
+          const detail = await agents.call(target, 'GET', `/stacks/${encodeURIComponent(summary.name)}`, undefined, signal, { 200: ANSWERS.stack });
           return detail.ok ? (detail.body as StackDetail) : { ...summary, services: [], findings: [] };
         }),
       );
-      return { host_id: host.id, stacks: details, containers: Array.isArray(containers.body) ? (containers.body as ContainerSummary[]) : [] };
+      return { host_id: host.id, stacks: details, containers: containers.body as ContainerSummary[] };
     },
   );
 
@@ -117,57 +124,42 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
     },
     async (request, reply) => {
       const host = await load(request.params.id);
-      const userId = request.principal!.userId;
-      if ((streamsOf.get(userId) ?? 0) >= ctx.config.eventStreamsPerUser) {
-        throw new HttpError(429, 'rate_limited', `At most ${ctx.config.eventStreamsPerUser} log streams per user are open at once; close one first`, undefined, {
-          'retry-after': '5',
-        });
-      }
+      // Counted before the agent is asked, as every event stream is; released on any failure below.
+      const release = ctx.streams.reserve(request.principal!.userId);
       const { follow = false, tail = 200 } = request.query;
       const controller = new AbortController();
       const path = `/containers/${encodeURIComponent(request.params.ref)}/logs?tail=${tail}${follow ? '&follow=true' : ''}`;
       let upstream: IncomingMessage;
       try {
-        upstream = await agents.open(await deployer.target(host), path, AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : AGENT_READ_MS)]), {
-          accept: 'application/x-ndjson',
-        });
+        try {
+          upstream = await agents.open(await deployer.target(host), path, AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : AGENT_READ_MS)]), {
+            accept: 'application/x-ndjson',
+          });
+        } catch (err) {
+          throw new HttpError(502, 'agent_failed', `The host's agent did not answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        // Ending the agent's answer (the viewer left) fails it with "aborted": expected, and handled below.
+        upstream.on('error', () => undefined);
+        if (upstream.statusCode !== 200) {
+          controller.abort();
+          if (upstream.statusCode === 404) throw notFound('No such container on that host');
+          throw new HttpError(502, 'agent_failed', `The host's agent answered HTTP ${upstream.statusCode} to a log read`);
+        }
+        await ctx.audit.record(request, { action: 'container.logs', target: `${host.id}/${request.params.ref}`, details: { follow } });
       } catch (err) {
-        throw new HttpError(502, 'agent_failed', `The host's agent did not answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-      // Ending the agent's answer (the viewer left) fails it with "aborted": expected, and handled below.
-      upstream.on('error', () => undefined);
-      if (upstream.statusCode !== 200) {
         controller.abort();
-        if (upstream.statusCode === 404) throw notFound('No such container on that host');
-        throw new HttpError(502, 'agent_failed', `The host's agent answered HTTP ${upstream.statusCode} to a log read`);
+        release();
+        throw err;
       }
-      await ctx.audit.record(request, { action: 'container.logs', target: `${host.id}/${request.params.ref}`, details: { follow } });
-      streamsOf.set(userId, (streamsOf.get(userId) ?? 0) + 1);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
-      });
       // No `retry:` the browser would act on: a finished container's stream is not reopened.
-      res.write(': connected\n\n');
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      keepalive.unref();
+      const res = ctx.streams.start(request, reply, ': connected\n\n');
       let open = true;
       const stop = () => {
         if (!open) return;
         open = false;
-        clearInterval(keepalive);
         controller.abort();
-        closers.delete(res);
-        const left = (streamsOf.get(userId) ?? 1) - 1;
-        if (left > 0) streamsOf.set(userId, left);
-        else streamsOf.delete(userId);
+        release();
       };
-      closers.add(res);
       res.on('close', stop);
       res.on('error', stop);
       const lines = createInterface({ input: upstream, crlfDelay: Infinity });
@@ -197,10 +189,4 @@ export const hostDetailRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }
       });
     },
   );
-
-  const closers = new Set<ServerResponse>();
-  const streamsOf = new Map<string, number>();
-  app.addHook('preClose', async () => {
-    for (const res of closers) res.end();
-  });
 };

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DeploymentLogsQuery, type DeploymentLogEvent } from '../../contract/index.js';
@@ -6,7 +6,6 @@ import type { ManagerContext } from '../context.js';
 import { conflict, HttpError, notFound, USER_SECURITY as SECURED } from '../http/index.js';
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const KEEPALIVE_MS = 15_000;
 /** A client this far behind is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 /** One line, at most; longer ones are cut (a binary blob written to stdout). */
@@ -20,9 +19,7 @@ const MAX_REFUSAL_BYTES = 4_096;
  * the client goes, the agent's stream is closed at once (docs/manager.md, "Fleet operations").
  */
 export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = async (app, { ctx }) => {
-  const { repo, deployer, fleet, config } = ctx;
-  const open = new Map<string, number>();
-  const streams = new Set<ServerResponse>();
+  const { repo, deployer, fleet } = ctx;
 
   app.get(
     '/deployments/:id/logs',
@@ -43,57 +40,41 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = asy
       if (!deployment) throw notFound('Deployment not found');
       const host = deployment.hostId ? await repo.getHost(deployment.hostId) : undefined;
       if (!host) throw conflict('The deployment has no host');
-      const userId = request.principal!.userId;
-      const mine = open.get(userId) ?? 0;
-      if (mine >= config.eventStreamsPerUser) {
-        throw new HttpError(429, 'rate_limited', `At most ${config.eventStreamsPerUser} log streams per user are open at once; close one first`, undefined, { 'retry-after': '5' });
-      }
+      const release = ctx.streams.reserve(request.principal!.userId);
       const follow = request.query.follow === '1' || request.query.follow === 'true';
       const tail = request.query.tail ?? 200;
-      const controller = new AbortController();
       let upstream: IncomingMessage;
+      const controller = new AbortController();
       try {
-        upstream = await fleet.agents.open(
-          await deployer.target(host),
-          `/stacks/${encodeURIComponent(deployment.name)}/logs?follow=${follow}&tail=${tail}`,
-          AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : 120_000)]),
-          { accept: 'application/x-ndjson' },
-        );
+        try {
+          upstream = await fleet.agents.open(
+            await deployer.target(host),
+            `/stacks/${encodeURIComponent(deployment.name)}/logs?follow=${follow}&tail=${tail}`,
+            AbortSignal.any([controller.signal, AbortSignal.timeout(follow ? 2 ** 31 - 1 : 120_000)]),
+            { accept: 'application/x-ndjson' },
+          );
+        } catch (err) {
+          throw new HttpError(502, 'agent_failed', `The agent did not answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        }
+        if (upstream.statusCode !== 200) {
+          const why = await readSome(upstream);
+          controller.abort();
+          if (upstream.statusCode === 404) throw notFound(`The agent has no stack ${deployment.name}${why ? `: ${why}` : ''}`);
+          throw new HttpError(502, 'agent_failed', `The agent answered HTTP ${upstream.statusCode}${why ? `: ${why}` : ''}`);
+        }
       } catch (err) {
-        throw new HttpError(502, 'agent_failed', `The agent did not answer: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
-      if (upstream.statusCode !== 200) {
-        const why = await readSome(upstream);
-        controller.abort();
-        if (upstream.statusCode === 404) throw notFound(`The agent has no stack ${deployment.name}${why ? `: ${why}` : ''}`);
-        throw new HttpError(502, 'agent_failed', `The agent answered HTTP ${upstream.statusCode}${why ? `: ${why}` : ''}`);
+        release();
+        throw err;
       }
 
-      open.set(userId, mine + 1);
-      reply.hijack();
-      const res = reply.raw;
-      streams.add(res);
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-        'x-request-id': String(request.id),
-      });
-      res.write(`: logs of ${deployment.name} on ${host.hostname}\n\n`);
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      keepalive.unref();
+      const res = ctx.streams.start(request, reply, `: logs of ${deployment.name} on ${host.hostname}\n\n`, 'event: end\ndata: {"reason":"manager stopping"}\n\n');
       let ended = false;
       const finish = (reason: string) => {
         if (ended) return;
         ended = true;
-        clearInterval(keepalive);
         controller.abort();
         upstream.destroy();
-        streams.delete(res);
-        const left = (open.get(userId) ?? 1) - 1;
-        if (left > 0) open.set(userId, left);
-        else open.delete(userId);
+        release();
         if (!res.destroyed && !res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
       };
       res.on('close', () => finish('client gone'));
@@ -125,11 +106,6 @@ export const logRoutes: FastifyPluginAsyncTypebox<{ ctx: ManagerContext }> = asy
       upstream.on('error', () => finish('the agent stream broke'));
     },
   );
-
-  // Closing the app ends open streams, or close() would wait for the clients.
-  app.addHook('preClose', async () => {
-    for (const res of streams) res.end('event: end\ndata: {"reason":"manager stopping"}\n\n');
-  });
 };
 
 function logEvent(text: string): DeploymentLogEvent | undefined {
