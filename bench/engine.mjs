@@ -416,9 +416,11 @@ function median(values) {
 
 function cliEntry() {
   const mtime = (file) => statSync(path.join(repoRoot, file), { throwIfNoEntry: false })?.mtimeMs;
-  const bundle = mtime('dist/shipshape.mjs');
+  const bundle = mtime('dist/shipshape.cjs');
+  const cache = mtime('dist/shipshape.cjs.cache');
   const modules = mtime('dist/src/cli/index.js');
-  return bundle !== undefined && (modules === undefined || bundle >= modules) ? 'the bundle dist/shipshape.mjs' : 'the modules under dist/src';
+  const cached = cache !== undefined && cache >= bundle ? ' with its code cache' : ' without a code cache';
+  return bundle !== undefined && (modules === undefined || bundle >= modules) ? `the bundle dist/shipshape.cjs${cached}` : 'the modules under dist/src';
 }
 
 function packageVersion() {

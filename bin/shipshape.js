@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from './load-bundle.js';
 
-// `npm run build` also bundles the CLI (scripts/build-bundle.mjs), which starts faster than the
-// modules tsc emits (docs/benchmarks.md). A bundle older than the modules is stale: tsc ran
-// alone since.
-const bundle = new URL('../dist/shipshape.mjs', import.meta.url);
+// `npm run build` also bundles the CLI with a code cache (scripts/build-bundle.mjs), which starts
+// faster than the modules tsc emits (docs/benchmarks.md). A bundle older than the modules is
+// stale: tsc ran alone since.
+const bundle = new URL('../dist/shipshape.cjs', import.meta.url);
 const modules = new URL('../dist/src/cli/index.js', import.meta.url);
 
-const { main } = await import(isUpToDate(bundle, modules) ? bundle.href : modules.href);
+const { main } = isUpToDate(bundle, modules) ? loadBundle(fileURLToPath(bundle)).exports : await import(modules.href);
 process.exitCode = await main(process.argv.slice(2));
 
 function isUpToDate(built, source) {

@@ -1,58 +1,124 @@
 #!/usr/bin/env node
 // Bundles the CLI after tsc and build-schema (`npm run build`):
 //
-//   dist/shipshape.mjs          exports main(argv), as dist/src/cli/index.js does
-//   dist/shipshape-*.mjs        one chunk per command, and the code commands share
+//   dist/shipshape.cjs          exports main(argv), as dist/src/cli/index.js does
+//   dist/shipshape.cjs.cache    V8's code cache for it, made by running a few commands
 //
-// Node 20 spends much of a short command's time finding, reading and linking modules: `config`
-// alone needs ~40 ES modules plus ~80 CommonJS files of yaml and commander. Bundled, it starts
-// about 40 ms sooner (docs/benchmarks.md). One file for the whole CLI would not do: V8 parses
-// all of it, and `config` would pay for every other command. So each command is a chunk of its
-// own, loaded when src/cli/main.ts imports it. The chunks sit beside dist/shipshape.mjs, so that
-// a path relative to `import.meta.url` means the same in each of them (agent-command.ts finds
-// the compiled modules in dist/src/ that way). bin/shipshape.js runs the bundle unless the
-// modules in dist/src are newer.
+// Node 20 spends most of a short command's time finding, reading, linking and compiling modules:
+// `config` alone needs ~40 ES modules plus ~80 CommonJS files of yaml and commander, and V8
+// compiles all of it again on every start, because Node 20 caches the code of no module.
+// bin/shipshape.js therefore runs one CommonJS file through `vm.Script` with a code cache
+// (bin/load-bundle.js): V8 then reads the compiled functions instead of parsing and compiling
+// them (docs/benchmarks.md, "The CLI is bundled"). Each command's modules run only when the
+// command does (esbuild wraps what src/cli/main.ts imports lazily), and the cache makes the
+// size of the file matter little.
 //
-// The generated schema validator (dist/src/compose/schema/validate.js) goes into the bundle.
+// The manager and the agent stay out: they are loaded from dist/src by a specifier esbuild cannot
+// follow (src/cli/manager-command.ts says why). The generated schema validator goes in: the
+// bundle's src/compose/generated-validator.js imports it instead of requiring it at run time.
 // ajv does not: schema.ts loads it with a require of its own only when it has to compile the
 // schema, and so does the validator for its small run-time helpers.
 
-import { readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entry = path.join(repoRoot, 'dist', 'src', 'cli', 'index.js');
-const outdir = path.join(repoRoot, 'dist');
-const NAME = 'shipshape';
+const dist = path.join(repoRoot, 'dist');
+const entry = path.join(dist, 'src', 'cli', 'index.js');
+const bundle = path.join(dist, 'shipshape.cjs');
+const cacheFile = `${bundle}.cache`;
+const validator = path.join(dist, 'src', 'compose', 'schema', 'validate.js');
 
-// Chunk names change with their content: the previous build's must not pile up.
-for (const file of readdirSync(outdir)) {
-  if (file === `${NAME}.mjs` || (file.startsWith(`${NAME}-`) && file.endsWith('.mjs'))) rmSync(path.join(outdir, file));
+/** What the training run executes for the cache, each when its input is there (a packed copy has no tests). */
+const TRAINING = [
+  ['analyze', 'test/fixtures/realworld', '--format', 'json'],
+  ['analyze', 'deploy'],
+  ['config', '-f', 'deploy/compose.yaml'],
+];
+
+async function bundleAndTrain() {
+  // The bundles of earlier builds (a split ES-module bundle before this one) must not linger.
+  for (const file of readdirSync(dist)) {
+    if (file.startsWith('shipshape') && /\.(mjs|cjs|cache)$/.test(file)) rmSync(path.join(dist, file));
+  }
+  try {
+    await build({
+      entryPoints: [entry],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      // A CommonJS file has no import.meta: the bundle's own URL stands in, which is what the
+      // modules' relative URLs (package.json, dist/src) were written against.
+      define: { 'import.meta.url': '__shipshape_bundle_url' },
+      banner: { js: "var __shipshape_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+      plugins: [bundledValidator],
+      logLevel: 'warning',
+    });
+  } catch (error) {
+    fail(error.message);
+  }
+  writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    // Flags change V8's flag hash, and a cache made under other flags is refused at run time.
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (run.status !== 0) fail('training the code cache failed (see above)');
+  const kib = (file) => (statSync(file).size / 1024).toFixed(0);
+  process.stderr.write(`build-bundle: wrote dist/shipshape.cjs (${kib(bundle)} KiB) and its code cache (${kib(cacheFile)} KiB)\n`);
 }
 
-try {
-  const result = await build({
-    entryPoints: { [NAME]: entry },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: `${NAME}-[name]-[hash]`,
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // yaml and commander are CommonJS and require node's built-in modules; an ES module has no
-    // `require` of its own.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const outputs = Object.values(result.metafile.outputs);
-  const kib = (outputs.reduce((sum, output) => sum + output.bytes, 0) / 1024).toFixed(0);
-  process.stdout.write(`build-bundle: wrote dist/${NAME}.mjs and ${outputs.length - 1} chunks beside it (${kib} KiB)\n`);
-} catch (error) {
-  process.stderr.write(`build-bundle: ${error.message}\n`);
+/** Replaces src/compose/generated-validator.js with a module that imports the generated validator. */
+const bundledValidator = {
+  name: 'bundled-validator',
+  setup(b) {
+    b.onResolve({ filter: /generated-validator\.js$/ }, () => ({ path: 'generated-validator', namespace: 'shipshape' }));
+    b.onLoad({ filter: /.*/, namespace: 'shipshape' }, () => {
+      if (!existsSync(validator)) fail('dist/src/compose/schema/validate.js is missing: run scripts/build-schema.mjs first');
+      return {
+        contents: `import * as validator from ${JSON.stringify(validator)};\nexport function loadGeneratedValidator() { return validator; }\n`,
+        resolveDir: dist,
+      };
+    });
+  },
+};
+
+/**
+ * esbuild writes strings as ASCII but leaves other characters of comments and regular expressions
+ * as they are; escaped, the whole file is ASCII, which bin/load-bundle.js reads as latin1 (a copy,
+ * not UTF-8 decoding). `\\uXXXX` means the same code unit in a string, a template, an identifier
+ * and a regular expression, and nothing in a comment.
+ */
+function asciiOnly(source) {
+  return source.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Runs in a child process of its own, with its output discarded: compiles the bundle as the CLI
+ * does, runs the training commands in it, and saves the code of every function they compiled.
+ */
+async function train() {
+  const { loadBundle } = await import('../bin/load-bundle.js');
+  const { exports, script } = loadBundle(bundle);
+  for (const argv of TRAINING) {
+    if (!existsSync(path.join(repoRoot, argv[1] === '-f' ? argv[2] : argv[1]))) continue;
+    // 1 is the gate refusing the findings it was shown; 2 and above is a command that went wrong.
+    const code = await exports.main(argv);
+    if (code > 1) fail(`\`shipshape ${argv.join(' ')}\` exited ${code}`);
+  }
+  writeFileSync(cacheFile, script.createCachedData());
+}
+
+function fail(message) {
+  process.stderr.write(`build-bundle: ${message}\n`);
   process.exit(1);
 }
+
+if (process.argv[2] === '--train') await train();
+else await bundleAndTrain();

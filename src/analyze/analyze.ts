@@ -18,7 +18,7 @@ import { buildContext } from './context.js';
 import { securityLevel } from './exposure.js';
 import { foldRootCauses, toFinding } from './findings.js';
 import { buildGraph } from './graph.js';
-import { isIgnored, parseIgnores } from './ignores.js';
+import { isIgnored, parseIgnores, type InlineIgnore } from './ignores.js';
 import { buildInventory } from './inventory.js';
 import type { EnvironmentReport, ProjectReport, Report } from './report-types.js';
 import { computeScores } from './scores.js';
@@ -294,10 +294,19 @@ export function runRules(
   return foldRootCauses(findings).sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
+const ignoresByContext = new WeakMap<RuleContext, Map<string, readonly InlineIgnore[]>>();
+
 function suppressed(ctx: RuleContext, f: Finding): boolean {
   if (!f.file || f.line === 0) return false;
-  const text = ctx.readText(resolve(ctx.dir, f.file));
-  return text !== undefined && text.includes('shipshape-ignore') && isIgnored(parseIgnores(text), f.rule, f.line);
+  let files = ignoresByContext.get(ctx);
+  if (!files) ignoresByContext.set(ctx, (files = new Map()));
+  let ignores = files.get(f.file);
+  if (!ignores) {
+    const text = ctx.readText(resolve(ctx.dir, f.file));
+    ignores = text !== undefined && text.includes('shipshape-ignore') ? parseIgnores(text) : [];
+    files.set(f.file, ignores);
+  }
+  return isIgnored(ignores, f.rule, f.line);
 }
 
 /** A project with nothing in it, for an environment that did not load and for judging single services. */

@@ -59,10 +59,16 @@ export function relativeRoots(files: readonly string[]): string[] {
 export function buildContext(input: ContextInput): RuleContext {
   const cache = input.cache ?? new Map<string, string | undefined>();
   const roots = [...(input.roots ?? [input.dir]), ...relativeRoots(input.environment.files)];
+  // Rules ask for the same few files again and again (every finding's file, for its ignores).
+  const readable = new Map<string, boolean>();
   const readText = (path: string): string | undefined => {
-    if (hostDependent(path, roots)) return undefined;
+    let ok = readable.get(path);
+    if (ok === undefined) {
+      ok = !hostDependent(path, roots) && (!input.confine || input.confine(path));
+      readable.set(path, ok);
+    }
+    if (!ok) return undefined;
     if (cache.has(path)) return cache.get(path);
-    if (input.confine && !input.confine(path)) return undefined;
     let text: string | undefined;
     try {
       text = statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;

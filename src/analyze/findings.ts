@@ -11,13 +11,24 @@ export function toFinding(rule: Rule, raw: RawFinding, ctx: RuleContext, severit
     severity: capped,
     service,
     services: service === null ? [] : [service],
-    file: at?.file ? relative(ctx.dir, at.file) || at.file : '',
+    file: at?.file ? shownPath(ctx, at.file) : '',
     line: at?.line ?? 0,
     column: at?.column ?? 0,
     message: raw.message,
     fix: raw.fix ?? null,
     cis: [...(raw.cis ?? rule.cis ?? [])],
   };
+}
+
+const shownPaths = new WeakMap<RuleContext, Map<string, string>>();
+
+/** A finding's file relative to the project, asked for once per file and context. */
+function shownPath(ctx: RuleContext, file: string): string {
+  let paths = shownPaths.get(ctx);
+  if (!paths) shownPaths.set(ctx, (paths = new Map()));
+  let shown = paths.get(file);
+  if (shown === undefined) paths.set(file, (shown = relative(ctx.dir, file) || file));
+  return shown;
 }
 
 function serviceOfPath(path: readonly (string | number)[] | undefined): string | null {

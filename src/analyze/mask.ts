@@ -41,8 +41,21 @@ export function nameParts(name: string): string[] {
     .map((p) => p.toUpperCase());
 }
 
+const judgedNames = new Map<string, boolean>();
+
 /** Whether a variable (or query parameter) name says its value is a secret. */
 export function isSecretName(name: string): boolean {
+  // The same few hundred names are asked about by every rule, inventory and mask of a run.
+  let secret = judgedNames.get(name);
+  if (secret === undefined) {
+    if (judgedNames.size >= 10_000) judgedNames.clear();
+    secret = judgeName(name);
+    judgedNames.set(name, secret);
+  }
+  return secret;
+}
+
+function judgeName(name: string): boolean {
   const parts = nameParts(name);
   const last = parts.at(-1);
   if (last === undefined || METADATA_PARTS.has(last)) return false;

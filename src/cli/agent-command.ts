@@ -1,11 +1,10 @@
 import { readEnvFile } from './env-file.js';
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { readSecretFiles } from '../settings/index.js';
 import { EXIT } from './exit.js';
+import { loadAgent, type AgentModule } from './server-modules.js';
 import { VERSION } from './version.js';
 
 interface AgentCliOptions {
@@ -132,22 +131,6 @@ export function registerAgentCommand(program: Command, setExit: (code: number) =
       await untilSignalled();
       await running.close();
     });
-}
-
-type AgentModule = typeof import('../agent/index.js');
-
-/**
- * The agent, loaded only by this command. Its specifier is computed so that esbuild leaves it
- * out of the bundled CLI (dist/shipshape.mjs): Fastify's plugins read files next to their own
- * modules, which a bundle does not have, and every other command would parse megabytes it never
- * runs. From the bundle the compiled modules are in dist/src/, next to it.
- */
-async function loadAgent(): Promise<AgentModule> {
-  for (const candidate of ['../agent/index.js', './src/agent/index.js']) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return (await import(url.href)) as AgentModule;
-  }
-  throw new Error('the agent modules are missing next to the CLI; run `npm run build`');
 }
 
 /** Why the agent could not start, naming the setting to change. */

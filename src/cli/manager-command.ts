@@ -1,13 +1,13 @@
 import { readEnvFile } from './env-file.js';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { hostname as machineName } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { listenDecision, readSecretFiles } from '../settings/index.js';
 import { EXIT, UsageError } from './exit.js';
+import { loadAgent, loadManager, type ManagerModule } from './server-modules.js';
 import { VERSION } from './version.js';
 
 interface ManagerCliOptions {
@@ -21,8 +21,6 @@ interface ManagerCliOptions {
   insecure?: boolean;
 }
 
-type ManagerModule = typeof import('../manager/index.js');
-type AgentModule = typeof import('../agent/index.js');
 
 export function registerManagerCommand(program: Command, setExit: (code: number) => void): void {
   const managerCommand = program.command('manager');
@@ -268,28 +266,6 @@ function registerBackupCommands(managerCommand: Command, setExit: (code: number)
         return `Restored ${resolve(options.from!)} into ${manager.redactUrl(databaseUrl)} and checked it: ${rows}${migrated}`;
       }),
     );
-}
-
-/**
- * The manager and the agent, loaded only by this command, by specifiers esbuild cannot follow:
- * the bundled CLI (dist/shipshape*.mjs) must not inline them, because the SQLite driver is a
- * native addon that finds its binary relative to its own file and Fastify's plugins read files
- * next to theirs. From the bundle, the compiled modules are in dist/src/, beside it.
- */
-async function loadManager(): Promise<ManagerModule> {
-  return (await import(compiledModule('manager'))) as ManagerModule;
-}
-
-async function loadAgent(): Promise<AgentModule> {
-  return (await import(compiledModule('agent'))) as AgentModule;
-}
-
-function compiledModule(part: 'manager' | 'agent'): string {
-  for (const candidate of [`../${part}/index.js`, `./src/${part}/index.js`]) {
-    const url = new URL(candidate, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url.href;
-  }
-  throw new UsageError(`the ${part} modules are missing next to the CLI; run \`npm run build\``);
 }
 
 type LocalAgentStart =

@@ -5,7 +5,7 @@ export const VERSION: string = readVersion();
 
 /**
  * The nearest package.json above this module: three levels up from dist/src/cli/ as tsc emits
- * it, one from the bundled CLI (dist/shipshape.mjs and its chunks).
+ * it, one from the bundled CLI (dist/shipshape.cjs).
  */
 function readVersion(): string {
   let url = new URL('package.json', import.meta.url);

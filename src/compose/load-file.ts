@@ -76,12 +76,14 @@ export function processComposeText(text: string, file: string, baseDir: string, 
 }
 
 function validateDocument(doc: MapNode): Diagnostic[] {
-  const sourceMap: SourceMap = new Map();
   // `!reset` values are not part of the document compose validates: they only undo a base value.
-  const plain = toPlain(stripMergeTags(doc), sourceMap);
-  return validateComposeSchema(plain).map((issue) =>
-    diagnostic('schema', issue.message, positionFor(sourceMap, issue.pointer) ?? doc.pos),
-  );
+  const validated = stripMergeTags(doc);
+  const issues = validateComposeSchema(toPlain(validated));
+  if (issues.length === 0) return [];
+  // Most files have no issue: the positions are mapped only for those that do.
+  const sourceMap: SourceMap = new Map();
+  toPlain(validated, sourceMap);
+  return issues.map((issue) => diagnostic('schema', issue.message, positionFor(sourceMap, issue.pointer) ?? doc.pos));
 }
 
 /** The position of a pointer, or of its nearest located ancestor. */

@@ -105,33 +105,44 @@ export function clone(n: Node): Node {
 
 /** JSON Pointer (RFC 6901) for a path, the key of the source map. */
 export function pointer(path: readonly (string | number)[]): string {
-  return path.map((s) => '/' + String(s).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  return path.map((s) => '/' + pointerSegment(String(s))).join('');
+}
+
+function pointerSegment(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 }
 
 /** Where each value of the tree came from: a value keeps its own position, a container its key's. */
 export type SourceMap = Map<string, Position>;
 
-/** Reads the plain value off a tree and records the source map of every value in it. */
-export function toPlain(n: Node, sourceMap?: SourceMap, path: (string | number)[] = []): unknown {
+/**
+ * Reads the plain value off a tree and, given a map, records the source of every value in it.
+ * Each pointer extends its parent's, so a deep tree costs one short string per value.
+ */
+export function toPlain(n: Node, sourceMap?: SourceMap, at = ''): unknown {
   switch (n.kind) {
     case 'scalar':
       return n.value;
     case 'seq':
       return n.items.map((item, i) => {
-        path.push(i);
-        sourceMap?.set(pointer(path), item.pos);
-        const v = toPlain(item, sourceMap, path);
-        path.pop();
-        return v;
+        if (!sourceMap) return toPlain(item);
+        const here = `${at}/${i}`;
+        sourceMap.set(here, item.pos);
+        return toPlain(item, sourceMap, here);
       });
     case 'map': {
       const out: Record<string, unknown> = {};
       for (const [k, e] of n.entries) {
-        path.push(k);
-        sourceMap?.set(pointer(path), e.value.kind === 'scalar' ? e.value.pos : e.keyPos);
+        let value: unknown;
+        if (sourceMap) {
+          const here = `${at}/${pointerSegment(k)}`;
+          sourceMap.set(here, e.value.kind === 'scalar' ? e.value.pos : e.keyPos);
+          value = toPlain(e.value, sourceMap, here);
+        } else {
+          value = toPlain(e.value);
+        }
         // defineProperty: a YAML key "__proto__" must stay a key, not replace the prototype.
-        Object.defineProperty(out, k, { value: toPlain(e.value, sourceMap, path), enumerable: true, writable: true, configurable: true });
-        path.pop();
+        Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { Ajv, CodeOptions, ErrorObject, Format, ValidateFunction } from 'ajv';
 import composeSchema from './schema/compose-spec.json' with { type: 'json' };
+import { loadGeneratedValidator } from './generated-validator.js';
 import { matchPath, type PathPattern } from './paths.js';
 import { parseDuration, parsePortShort } from './syntax/index.js';
 
@@ -136,8 +137,7 @@ const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true, inlineRefs:
 /**
  * What `scripts/build-schema.mjs` writes to `schema/validate.js` beside this module. Compiling
  * the schema takes ajv about 200 ms, most of a `shipshape config` run; the generated code loads
- * in a few. It is a factory because the formats it checks are defined here, and it cannot
- * import this module back: this module awaits it while loading.
+ * in a few. It is a factory because the formats it checks are defined here.
  */
 interface PrecompiledValidator {
   /** The fingerprint of the schema and options it was generated from; any other makes it stale. */
@@ -149,16 +149,13 @@ interface PrecompiledValidator {
 
 const require = createRequire(import.meta.url);
 
-// Loaded at import because validation is synchronous and ESM cannot be loaded synchronously.
-// Absent (sources run without `npm run build`) or unusable, the schema is compiled instead.
-const precompiled = await importPrecompiled();
-
-async function importPrecompiled(): Promise<PrecompiledValidator | undefined> {
+/**
+ * The generated validator, or undefined when it is absent (sources run without `npm run build`)
+ * or unusable; the schema is compiled instead then.
+ */
+function loadPrecompiled(): PrecompiledValidator | undefined {
   try {
-    // `as string` keeps tsc from requiring the file, which only the build makes; the emitted
-    // import keeps its literal path, so the CLI bundle (scripts/build-bundle.mjs) includes it.
-    const generated = (await import('./schema/validate.js' as string)) as Partial<PrecompiledValidator>;
-    const { fingerprint, formats, createValidator } = generated;
+    const { fingerprint, formats, createValidator } = loadGeneratedValidator() as Partial<PrecompiledValidator>;
     if (typeof fingerprint !== 'string' || !Array.isArray(formats) || typeof createValidator !== 'function') return undefined;
     return { fingerprint, formats, createValidator };
   } catch {
@@ -234,6 +231,7 @@ function compile(): Compiled {
 
 /** The generated validator, when there is one made from this very schema and these options. */
 function fromGenerated(): Compiled | undefined {
+  const precompiled = loadPrecompiled();
   if (!precompiled) return undefined;
   const schema = prepareComposeSchema();
   if (precompiled.fingerprint !== fingerprintOf(schema)) return undefined;

@@ -96,7 +96,7 @@ const STOP_MARGIN_MS = 30_000;
 const OK: StatusCodes = { 200: true, 201: true, 204: true, 304: true };
 
 // docker-modem (dockerode's connection layer) pulls in ssh2, whose optional native addons esbuild
-// cannot bundle; loading it with a require of our own keeps it out of dist/shipshape.mjs and off
+// cannot bundle; loading it with a require of our own keeps it out of dist/shipshape.cjs and off
 // the start-up path of commands that never talk to the engine.
 const requireFromHere = createRequire(import.meta.url);
 
