@@ -8,7 +8,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  visit,
   type Document,
   type Node as YamlNode,
   type Pair,
@@ -61,6 +60,7 @@ export function parseComposeYaml(source: string, file: string): ParsedFile {
     return { file, documents, diagnostics };
   }
 
+  const hasAliases = source.includes('*');
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) diagnostics.push(syntaxDiagnostic(e, posAt));
@@ -74,7 +74,7 @@ export function parseComposeYaml(source: string, file: string): ParsedFile {
       // An empty document after `---` is harmless; an empty file is reported by the loader.
       continue;
     }
-    const converter = new Converter(doc, posAt, diagnostics);
+    const converter = new Converter(doc, posAt, diagnostics, hasAliases);
     let tree: Node;
     try {
       tree = converter.convert(doc.contents as YamlNode);
@@ -119,16 +119,26 @@ class Converter {
     doc: Document.Parsed,
     private readonly posAt: (offset: number | undefined) => Position,
     private readonly diagnostics: Diagnostic[],
+    hasAliases: boolean,
   ) {
-    visit(doc, {
-      Node: (_key, node) => {
-        if (!isAlias(node) && node.anchor) {
-          const list = this.anchors.get(node.anchor) ?? [];
-          list.push({ offset: node.range?.[0] ?? 0, node });
-          this.anchors.set(node.anchor, list);
-        }
-      },
-    });
+    // Only an alias (`*name`, also in `<<: *name`) looks anchors up: without a `*` there is none.
+    if (hasAliases) this.collectAnchors(doc.contents);
+  }
+
+  /** Every anchored node in document order (keys before their values); yaml's `visit` is far slower. */
+  private collectAnchors(node: unknown): void {
+    if (isPair(node)) {
+      this.collectAnchors(node.key);
+      this.collectAnchors(node.value);
+      return;
+    }
+    if (!isScalar(node) && !isMap(node) && !isSeq(node)) return;
+    if (node.anchor) {
+      const list = this.anchors.get(node.anchor) ?? [];
+      list.push({ offset: node.range?.[0] ?? 0, node });
+      this.anchors.set(node.anchor, list);
+    }
+    if (!isScalar(node)) for (const item of node.items) this.collectAnchors(item);
   }
 
   /** The anchor an alias refers to: the last one of that name defined before the alias. */

@@ -20,7 +20,7 @@ function cli(from: 'bundle' | 'modules', args: string[], cwd: string) {
       ? `const { loadBundle } = await import(${JSON.stringify(loader)}); const loaded = loadBundle(${JSON.stringify(bundle)}); ` +
         `process.on('exit', () => process.stderr.write(loaded.cached ? '\\ncode cache: used\\n' : '\\ncode cache: refused\\n')); const { main } = loaded.exports;`
       : `const { main } = await import(${JSON.stringify(modules)});`;
-  return spawnSync(process.execPath, ['--input-type=module', '-e', `${start} process.exitCode = await main(process.argv.slice(1));`, ...args], {
+  return spawnSync(process.execPath, ['--input-type=module', '-e', `${start} process.exitCode = await main(process.argv.slice(1));`, '--', ...args], {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '' },
