@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's entry is CommonJS (bin/package.json): it starts sooner than an ES module.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The dashboard runs in the browser (src/web/app/tsconfig.json) and reads the contract's types only.
     files: ['src/web/app/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

@@ -1,19 +1,20 @@
-import { readFileSync, statSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import path from 'node:path';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, statSync } = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
 
 /**
- * Runs the bundled CLI (`dist/shipshape.cjs`, scripts/build-bundle.mjs) with the V8 code cache
- * the build made for it (`dist/shipshape.cjs.cache`), so that a short command does not spend its
- * time compiling the CLI again (docs/benchmarks.md, "The CLI is bundled"). Node 20 caches the
- * code of no module by itself; a script compiled through `vm` takes a cache.
+ * Runs a bundle of the CLI (`dist/shipshape*.cjs`, scripts/build-bundle.mjs) with the V8 code
+ * cache the build made for it (`<bundle>.cache`), so that a short command does not spend its time
+ * compiling the CLI again (docs/benchmarks.md, "The CLI is bundled"). Node 20 caches the code of
+ * no module by itself; a script compiled through `vm` takes a cache.
  *
  * The cache is read, never written: the build makes it, and the installed CLI may sit on a
  * read-only file system. V8 refuses a cache made by another V8 version or with other flags, and
  * one whose source has another length; one older than the bundle is not offered at all.
  */
-export function loadBundle(file) {
+function loadBundle(file) {
   // The build escapes the bundle to ASCII, which latin1 reads as a plain copy: faster than UTF-8.
   const source = readFileSync(file, 'latin1');
   const cachedData = freshCache(`${file}.cache`, file);
@@ -24,7 +25,7 @@ export function loadBundle(file) {
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
   return { exports: module.exports, script, cached: cachedData !== undefined && !script.cachedDataRejected };
 }
 
@@ -36,3 +37,5 @@ function freshCache(cacheFile, file) {
     return undefined;
   }
 }
+
+module.exports = { loadBundle };

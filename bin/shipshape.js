@@ -1,19 +1,35 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadBundle } from './load-bundle.js';
+'use strict';
+// CommonJS (bin/package.json): the entry of every command, where an ES module's loader would
+// cost a few milliseconds of start-up for nothing.
+const { statSync } = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { loadBundle } = require('./load-bundle.js');
 
-// `npm run build` also bundles the CLI with a code cache (scripts/build-bundle.mjs), which starts
-// faster than the modules tsc emits (docs/benchmarks.md). A bundle older than the modules is
-// stale: tsc ran alone since.
-const bundle = new URL('../dist/shipshape.cjs', import.meta.url);
-const modules = new URL('../dist/src/cli/index.js', import.meta.url);
+// `npm run build` bundles the CLI with a code cache (scripts/build-bundle.mjs), which starts
+// faster than the modules tsc emits (docs/benchmarks.md, "The CLI is bundled"): the analyzer's
+// commands from a bundle of their own, the rest from the whole CLI's. A bundle older than the
+// modules is stale: tsc ran alone since.
+const argv = process.argv.slice(2);
+// The command is the first word that is not an option, as src/cli/run-cli.ts reads it; the
+// analyzer's are those of src/cli/commands.ts.
+const command = argv.find((arg) => !arg.startsWith('-'));
+const dist = path.join(__dirname, '..', 'dist');
+const bundle = path.join(dist, command === 'analyze' || command === 'config' ? 'shipshape-analyzer.cjs' : 'shipshape.cjs');
+const modules = path.join(dist, 'src', 'cli', 'index.js');
 
-const { main } = isUpToDate(bundle, modules) ? loadBundle(fileURLToPath(bundle)).exports : await import(modules.href);
-process.exitCode = await main(process.argv.slice(2));
+run().then((code) => {
+  process.exitCode = code;
+});
+
+async function run() {
+  const { main } = isUpToDate(bundle, modules) ? loadBundle(bundle).exports : await import(pathToFileURL(modules).href);
+  return main(argv);
+}
 
 function isUpToDate(built, source) {
-  const mtime = (url) => statSync(url, { throwIfNoEntry: false })?.mtimeMs;
+  const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs;
   const builtAt = mtime(built);
   const sourceAt = mtime(source);
   return builtAt !== undefined && (sourceAt === undefined || builtAt >= sourceAt);

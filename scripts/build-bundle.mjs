@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles the CLI after tsc and build-schema (`npm run build`):
 //
-//   dist/shipshape.cjs          exports main(argv), as dist/src/cli/index.js does
-//   dist/shipshape.cjs.cache    V8's code cache for it, made by running a few commands
+//   dist/shipshape.cjs                   the whole CLI: exports main(argv), as dist/src/cli/index.js does
+//   dist/shipshape-analyzer.cjs          `analyze` and `config` only (src/cli/analyzer-main.ts)
+//   dist/shipshape*.cjs.cache            V8's code cache for each, made by running a few commands
 //
 // Node 20 spends most of a short command's time finding, reading, linking and compiling modules:
 // `config` alone needs ~40 ES modules plus ~80 CommonJS files of yaml and commander, and V8
@@ -10,11 +11,12 @@
 // bin/shipshape.js therefore runs one CommonJS file through `vm.Script` with a code cache
 // (bin/load-bundle.js): V8 then reads the compiled functions instead of parsing and compiling
 // them (docs/benchmarks.md, "The CLI is bundled"). Each command's modules run only when the
-// command does (esbuild wraps what src/cli/main.ts imports lazily), and the cache makes the
-// size of the file matter little.
+// command does (esbuild wraps what src/cli/commands.ts imports lazily). The analyzer's commands,
+// which a CI gate runs on every change, get a bundle of their own: a third smaller to read and to
+// load from the cache.
 //
 // The manager and the agent stay out: they are loaded from dist/src by a specifier esbuild cannot
-// follow (src/cli/manager-command.ts says why). The generated schema validator goes in: the
+// follow (src/cli/server-modules.ts says why). The generated schema validator goes in: the
 // bundle's src/compose/generated-validator.js imports it instead of requiring it at run time.
 // ajv does not: schema.ts loads it with a require of its own only when it has to compile the
 // schema, and so does the validator for its small run-time helpers.
@@ -27,52 +29,20 @@ import { build } from 'esbuild';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repoRoot, 'dist');
-const entry = path.join(dist, 'src', 'cli', 'index.js');
-const bundle = path.join(dist, 'shipshape.cjs');
-const cacheFile = `${bundle}.cache`;
 const validator = path.join(dist, 'src', 'compose', 'schema', 'validate.js');
 
-/** What the training run executes for the cache, each when its input is there (a packed copy has no tests). */
+/** Each bundle and the compiled module it starts from. */
+const BUNDLES = [
+  { file: 'shipshape.cjs', entry: 'index.js' },
+  { file: 'shipshape-analyzer.cjs', entry: 'analyzer-main.js' },
+];
+
+/** What the training runs execute for the caches, each when its input is there (a packed copy has no tests). */
 const TRAINING = [
   ['analyze', 'test/fixtures/realworld', '--format', 'json'],
   ['analyze', 'deploy'],
   ['config', '-f', 'deploy/compose.yaml'],
 ];
-
-async function bundleAndTrain() {
-  // The bundles of earlier builds (a split ES-module bundle before this one) must not linger.
-  for (const file of readdirSync(dist)) {
-    if (file.startsWith('shipshape') && /\.(mjs|cjs|cache)$/.test(file)) rmSync(path.join(dist, file));
-  }
-  try {
-    await build({
-      entryPoints: [entry],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      // A CommonJS file has no import.meta: the bundle's own URL stands in, which is what the
-      // modules' relative URLs (package.json, dist/src) were written against.
-      define: { 'import.meta.url': '__shipshape_bundle_url' },
-      banner: { js: "var __shipshape_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-      plugins: [bundledValidator],
-      logLevel: 'warning',
-    });
-  } catch (error) {
-    fail(error.message);
-  }
-  writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    // Flags change V8's flag hash, and a cache made under other flags is refused at run time.
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  if (run.status !== 0) fail('training the code cache failed (see above)');
-  const kib = (file) => (statSync(file).size / 1024).toFixed(0);
-  process.stderr.write(`build-bundle: wrote dist/shipshape.cjs (${kib(bundle)} KiB) and its code cache (${kib(cacheFile)} KiB)\n`);
-}
 
 /** Replaces src/compose/generated-validator.js with a module that imports the generated validator. */
 const bundledValidator = {
@@ -89,6 +59,46 @@ const bundledValidator = {
   },
 };
 
+async function bundleAndTrain() {
+  // The bundles of earlier builds (a split ES-module bundle before these) must not linger.
+  for (const file of readdirSync(dist)) {
+    if (file.startsWith('shipshape') && /\.(mjs|cjs|cache)$/.test(file)) rmSync(path.join(dist, file));
+  }
+  const written = [];
+  for (const { file, entry } of BUNDLES) {
+    const bundle = path.join(dist, file);
+    try {
+      await build({
+        entryPoints: [path.join(dist, 'src', 'cli', entry)],
+        outfile: bundle,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        // A CommonJS file has no import.meta: the bundle's own URL stands in, which is what the
+        // modules' relative URLs (package.json, dist/src) were written against.
+        define: { 'import.meta.url': '__shipshape_bundle_url' },
+        banner: { js: "var __shipshape_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+        plugins: [bundledValidator],
+        logLevel: 'warning',
+      });
+    } catch (error) {
+      fail(error.message);
+    }
+    writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
+    const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', bundle], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // Flags change V8's flag hash, and a cache made under other flags is refused at run time.
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    if (run.status !== 0) fail(`training the code cache of dist/${file} failed (see above)`);
+    const kib = (name) => (statSync(name).size / 1024).toFixed(0);
+    written.push(`dist/${file} (${kib(bundle)} KiB, code cache ${kib(`${bundle}.cache`)} KiB)`);
+  }
+  process.stderr.write(`build-bundle: wrote ${written.join(' and ')}\n`);
+}
+
 /**
  * esbuild writes strings as ASCII but leaves other characters of comments and regular expressions
  * as they are; escaped, the whole file is ASCII, which bin/load-bundle.js reads as latin1 (a copy,
@@ -103,7 +113,7 @@ function asciiOnly(source) {
  * Runs in a child process of its own, with its output discarded: compiles the bundle as the CLI
  * does, runs the training commands in it, and saves the code of every function they compiled.
  */
-async function train() {
+async function train(bundle) {
   const { loadBundle } = await import('../bin/load-bundle.js');
   const { exports, script } = loadBundle(bundle);
   for (const argv of TRAINING) {
@@ -112,7 +122,7 @@ async function train() {
     const code = await exports.main(argv);
     if (code > 1) fail(`\`shipshape ${argv.join(' ')}\` exited ${code}`);
   }
-  writeFileSync(cacheFile, script.createCachedData());
+  writeFileSync(`${bundle}.cache`, script.createCachedData());
 }
 
 function fail(message) {
@@ -120,5 +130,5 @@ function fail(message) {
   process.exit(1);
 }
 
-if (process.argv[2] === '--train') await train();
+if (process.argv[2] === '--train') await train(process.argv[3]);
 else await bundleAndTrain();

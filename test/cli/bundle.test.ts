@@ -6,18 +6,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { writeTree } from '../helpers/tmp.js';
 
-// What bin/shipshape.js runs after `npm run build`: the bundle and its code cache
+// What bin/shipshape.js runs after `npm run build`: the bundles and their code caches
 // (scripts/build-bundle.mjs, docs/benchmarks.md "The CLI is bundled").
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const bundle = join(repoRoot, 'dist', 'shipshape.cjs');
+const whole = join(repoRoot, 'dist', 'shipshape.cjs');
+const analyzer = join(repoRoot, 'dist', 'shipshape-analyzer.cjs');
 const loader = pathToFileURL(join(repoRoot, 'bin', 'load-bundle.js')).href;
 const modules = pathToFileURL(join(repoRoot, 'dist', 'src', 'cli', 'index.js')).href;
 
-/** Runs the CLI in a fresh node, from the bundle through bin/load-bundle.js or from the modules tsc emits. */
-function cli(from: 'bundle' | 'modules', args: string[], cwd: string) {
+/** Runs the CLI in a fresh node, from a bundle through bin/load-bundle.js or from the modules tsc emits. */
+function cli(from: string, args: string[], cwd: string) {
   const start =
-    from === 'bundle'
-      ? `const { loadBundle } = await import(${JSON.stringify(loader)}); const loaded = loadBundle(${JSON.stringify(bundle)}); ` +
+    from !== 'modules'
+      ? `const { loadBundle } = await import(${JSON.stringify(loader)}); const loaded = loadBundle(${JSON.stringify(from)}); ` +
         `process.on('exit', () => process.stderr.write(loaded.cached ? '\\ncode cache: used\\n' : '\\ncode cache: refused\\n')); const { main } = loaded.exports;`
       : `const { main } = await import(${JSON.stringify(modules)});`;
   return spawnSync(process.execPath, ['--input-type=module', '-e', `${start} process.exitCode = await main(process.argv.slice(1));`, '--', ...args], {
@@ -36,16 +37,21 @@ const STACK = {
 };
 
 describe('the bundled CLI', () => {
-  it('is built with a code cache that this node accepts', () => {
-    assert.ok(existsSync(bundle), 'dist/shipshape.cjs is missing: `npm run build` makes it');
-    assert.ok(statSync(`${bundle}.cache`).mtimeMs >= statSync(bundle).mtimeMs, 'the code cache is older than the bundle');
-    const run = cli('bundle', ['--version'], repoRoot);
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stderr, /code cache: used/);
-    assert.equal(run.stdout.trim(), (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version);
+  it('is built as two bundles, each with a code cache that this node accepts', () => {
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const bundle of [whole, analyzer]) {
+      assert.ok(existsSync(bundle), `${bundle} is missing: \`npm run build\` makes it`);
+      assert.ok(statSync(`${bundle}.cache`).mtimeMs >= statSync(bundle).mtimeMs, 'the code cache is older than the bundle');
+      const run = cli(bundle, ['--version'], repoRoot);
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /code cache: used/);
+      assert.equal(run.stdout.trim(), version);
+    }
+    // The analyzer's bundle leaves the engine, the image reader and the servers out.
+    assert.ok(statSync(analyzer).size < statSync(whole).size * 0.9);
   });
 
-  it('prints what the modules print, for analyze in every format and for config', () => {
+  it('prints what the modules print, for analyze in every format and for config, from both bundles', () => {
     const dir = writeTree(STACK);
     for (const args of [
       ['analyze', '.', '--format', 'json'],
@@ -55,11 +61,13 @@ describe('the bundled CLI', () => {
       ['analyze', '.'],
       ['config'],
     ]) {
-      const fromBundle = cli('bundle', args, dir);
       const fromModules = cli('modules', args, dir);
-      assert.equal(fromBundle.status, fromModules.status, `${args.join(' ')}: ${fromBundle.stderr}`);
-      assert.equal(fromBundle.stdout, fromModules.stdout, args.join(' '));
-      assert.ok(fromBundle.stdout.length > 0, args.join(' '));
+      assert.ok(fromModules.stdout.length > 0, args.join(' '));
+      for (const bundle of [whole, analyzer]) {
+        const fromBundle = cli(bundle, args, dir);
+        assert.equal(fromBundle.status, fromModules.status, `${args.join(' ')}: ${fromBundle.stderr}`);
+        assert.equal(fromBundle.stdout, fromModules.stdout, args.join(' '));
+      }
     }
   });
 
@@ -67,7 +75,7 @@ describe('the bundled CLI', () => {
     // A cache is checked by V8 (version, flags, source length) and by age here; a foreign one
     // of the right age is refused by V8 and the CLI compiles from source.
     const run = spawnSync(process.execPath, ['--stack-size=1000', '--input-type=module', '-e',
-      `const { loadBundle } = await import(${JSON.stringify(loader)}); const loaded = loadBundle(${JSON.stringify(bundle)}); ` +
+      `const { loadBundle } = await import(${JSON.stringify(loader)}); const loaded = loadBundle(${JSON.stringify(whole)}); ` +
       `process.stderr.write('cached: ' + loaded.cached); process.exitCode = await loaded.exports.main(['--version']);`], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(run.stderr, 'cached: false');

@@ -53,7 +53,7 @@ export function imageRootfs(repoRoot: string): TarEntry[] {
   addTree(entries, dir, join(repoRoot, 'bin'), 'app/bin');
   addTree(entries, dir, join(repoRoot, 'dist', 'src'), 'app/dist/src');
   for (const name of readdirSync(join(repoRoot, 'dist'))) {
-    if (/^shipshape\.cjs(\.cache)?$/.test(name)) file(`app/dist/${name}`, join(repoRoot, 'dist', name), 0o644);
+    if (/^shipshape[\w-]*\.cjs(\.cache)?$/.test(name)) file(`app/dist/${name}`, join(repoRoot, 'dist', name), 0o644);
   }
   for (const packageDir of packages) {
     addTree(entries, dir, packageDir, `app/${relative(repoRoot, packageDir).split('\\').join('/')}`, (name) => name !== 'node_modules');

@@ -1,0 +1,33 @@
+import type { CommandTable } from './commands.js';
+
+/** Everything else, in the order help lists it after the two above. */
+export const ENGINE_COMMANDS: CommandTable = {
+  harden: async () => (await import('./harden-command.js')).registerHardenCommand,
+  agent: async () => (await import('./agent-command.js')).registerAgentCommand,
+  up: async () => (await import('./up-command.js')).registerUpCommand,
+  down: async () => (await import('./down-command.js')).registerDownCommand,
+  ps: async () => (await import('./ps-command.js')).registerPsCommand,
+  logs: async () => (await import('./logs-command.js')).registerLogsCommand,
+  restart: async () => (await import('./restart-command.js')).registerRestartCommand,
+  manager: async () => (await import('./manager-command.js')).registerManagerCommand,
+  exec: async () => (await import('./exec-command.js')).registerExecCommand,
+  run: async () => (await import('./run-command.js')).registerRunCommand,
+  stop: async () => (await import('./lifecycle-commands.js')).registerStopCommand,
+  start: async () => (await import('./lifecycle-commands.js')).registerStartCommand,
+  kill: async () => (await import('./lifecycle-commands.js')).registerKillCommand,
+  rm: async () => (await import('./lifecycle-commands.js')).registerRmCommand,
+  pause: async () => (await import('./lifecycle-commands.js')).registerPauseCommand,
+  unpause: async () => (await import('./lifecycle-commands.js')).registerUnpauseCommand,
+  build: async () => (await import('./build-command.js')).registerBuildCommand,
+  ls: async () => (await import('./ls-command.js')).registerLsCommand,
+  top: async () => (await import('./inspect-commands.js')).registerTopCommand,
+  port: async () => (await import('./inspect-commands.js')).registerPortCommand,
+  images: async () => (await import('./inspect-commands.js')).registerImagesCommand,
+  wait: async () => (await import('./inspect-commands.js')).registerWaitCommand,
+  cp: async () => (await import('./cp-command.js')).registerCpCommand,
+  events: async () => (await import('./events-command.js')).registerEventsCommand,
+  secrets: async () => (await import('./secrets-command.js')).registerSecretsCommand,
+  sbom: async () => (await import('./sbom-command.js')).registerSbomCommand,
+  scan: async () => (await import('./scan-command.js')).registerScanCommand,
+  healthcheck: async () => (await import('./healthcheck-command.js')).registerHealthcheckCommand,
+};
