@@ -369,11 +369,11 @@ function composeFiles(root) {
 
 function cliEntry() {
   const mtime = (file) => statSync(path.join(repoRoot, file), { throwIfNoEntry: false })?.mtimeMs;
-  const bundle = mtime('dist/shipshape.cjs');
-  const cache = mtime('dist/shipshape.cjs.cache');
+  const bundle = mtime('dist/shipshape-analyzer.cjs');
+  const cache = mtime('dist/shipshape-analyzer.cjs.cache');
   const modules = mtime('dist/src/cli/index.js');
   const cached = cache !== undefined && cache >= bundle ? ' with its code cache' : ' without a code cache';
-  return bundle !== undefined && (modules === undefined || bundle >= modules) ? `the bundle dist/shipshape.cjs${cached}` : 'the modules under dist/src (no up-to-date bundle)';
+  return bundle !== undefined && (modules === undefined || bundle >= modules) ? `the bundle dist/shipshape-analyzer.cjs${cached}` : 'the modules under dist/src (no up-to-date bundle)';
 }
 
 function packageVersion(dir) {

@@ -6,7 +6,7 @@
 //   node bench/config.mjs [--runs N] [--files N]
 //
 // 1. Start-up, one small file: `node -e 0` (Node's floor), the CLI as the modules tsc emits, and
-//    the CLI bundled (dist/shipshape.cjs with its code cache, as bin/shipshape.js runs it), 3N runs each, alternating.
+//    the CLI bundled (dist/shipshape-analyzer.cjs with its code cache, as bin/shipshape.js runs `config`), 3N runs each, alternating.
 // 2. Per file, whole process: `node bin/shipshape.js config -f F` and `docker-compose -f F config`
 //    run alternately, N times each (default 7), with `node -e 0` in the same rotation. Reported:
 //    median per file, the median of all runs, and the ratio. Files docker-compose refuses because
@@ -95,7 +95,7 @@ function startup(file, runs) {
     ['node -e 0', ['-e', '0']],
     ['CLI as tsc modules', ['--input-type=module', '-e', stub(path.join(repoRoot, 'dist', 'src', 'cli', 'index.js'))]],
   ];
-  const bundle = path.join(repoRoot, 'dist', 'shipshape.cjs');
+  const bundle = path.join(repoRoot, 'dist', 'shipshape-analyzer.cjs');
   if (existsSync(bundle)) variants.push(['CLI bundled', ['--input-type=module', '-e', bundleStub(bundle)]]);
   const times = variants.map(() => []);
   for (let i = 0; i < runs; i++) {

@@ -18,12 +18,9 @@ function loadBundle(file) {
   // The build escapes the bundle to ASCII, which latin1 reads as a plain copy: faster than UTF-8.
   const source = readFileSync(file, 'latin1');
   const cachedData = freshCache(`${file}.cache`, file);
-  const script = new vm.Script(Module.wrap(source), {
-    filename: file,
-    cachedData,
-    // `import()` in the bundle (the manager and the agent, loaded from dist/src) works as in a module.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No `import()` can run in the bundle (it would need vm's experimental loader hook): what it
+  // loads from outside, it requires (src/cli/server-modules.ts).
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(file), module, file, path.dirname(file));
   return { exports: module.exports, script, cached: cachedData !== undefined && !script.cachedDataRejected };

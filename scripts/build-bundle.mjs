@@ -88,9 +88,8 @@ async function bundleAndTrain() {
     writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
     const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', bundle], {
       cwd: repoRoot,
+      // The same node and NODE_OPTIONS as the build: V8 refuses a cache made under other flags.
       stdio: ['ignore', 'ignore', 'inherit'],
-      // Flags change V8's flag hash, and a cache made under other flags is refused at run time.
-      env: { ...process.env, NODE_OPTIONS: '' },
     });
     if (run.status !== 0) fail(`training the code cache of dist/${file} failed (see above)`);
     const kib = (name) => (statSync(name).size / 1024).toFixed(0);
