@@ -3,7 +3,8 @@
 //
 //   dist/shipshape.cjs                   the whole CLI: exports main(argv), as dist/src/cli/index.js does
 //   dist/shipshape-analyzer.cjs          `analyze` and `config` only (src/cli/analyzer-main.ts)
-//   dist/shipshape*.cjs.cache            V8's code cache for each, made by running a few commands
+//   dist/shipshape*.cjs.cache            V8's code cache for each, made by running a few commands,
+//                                        after the build id the bundle's first line carries
 //
 // Node 20 spends most of a short command's time finding, reading, linking and compiling modules:
 // `config` alone needs ~40 ES modules plus ~80 CommonJS files of yaml and commander, and V8
@@ -12,7 +13,7 @@
 // (bin/load-bundle.js): V8 then reads the compiled functions instead of parsing and compiling
 // them (docs/benchmarks.md, "The CLI is bundled"). Each command's modules run only when the
 // command does (esbuild wraps what src/cli/commands.ts imports lazily). The analyzer's commands,
-// which a CI gate runs on every change, get a bundle of their own: a third smaller to read and to
+// which a CI gate runs on every change, get a bundle of their own: a fifth smaller to read and to
 // load from the cache.
 //
 // The manager and the agent stay out: they are loaded from dist/src by a specifier esbuild cannot
@@ -22,6 +23,7 @@
 // schema, and so does the validator for its small run-time helpers.
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +39,16 @@ const BUNDLES = [
   { file: 'shipshape-analyzer.cjs', entry: 'analyzer-main.js' },
 ];
 
-/** What the training runs execute for the caches, each when its input is there (a packed copy has no tests). */
+/**
+ * What the training runs execute for the caches. scripts/training/ is always there; the rest
+ * only in a checkout (the image's build stage copies no tests): more code compiled, a fuller cache.
+ */
 const TRAINING = [
+  ['analyze', 'scripts/training', '--format', 'json'],
+  ['analyze', 'scripts/training', '--format', 'md'],
+  ['config', '-f', 'scripts/training/compose.yaml'],
   ['analyze', 'test/fixtures/realworld', '--format', 'json'],
   ['analyze', 'deploy'],
-  ['config', '-f', 'deploy/compose.yaml'],
 ];
 
 /** Replaces src/compose/generated-validator.js with a module that imports the generated validator. */
@@ -78,7 +85,8 @@ async function bundleAndTrain() {
         // A CommonJS file has no import.meta: the bundle's own URL stands in, which is what the
         // modules' relative URLs (package.json, dist/src) were written against.
         define: { 'import.meta.url': '__shipshape_bundle_url' },
-        banner: { js: "var __shipshape_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+        // The build id (bin/load-bundle.js): a cache is used only with the bundle it was made for.
+        banner: { js: `/* shipshape-build:${randomBytes(16).toString('hex')} */\nvar __shipshape_bundle_url = require('node:url').pathToFileURL(__filename).href;` },
         plugins: [bundledValidator],
         logLevel: 'warning',
       });
@@ -88,8 +96,11 @@ async function bundleAndTrain() {
     writeFileSync(bundle, asciiOnly(readFileSync(bundle, 'utf8')));
     const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train', bundle], {
       cwd: repoRoot,
-      // The same node and NODE_OPTIONS as the build: V8 refuses a cache made under other flags.
       stdio: ['ignore', 'ignore', 'inherit'],
+      // V8 refuses a cache made under other flags: it is made under node's defaults, which is
+      // what `shipshape` runs with (a build under NODE_OPTIONS=--max-old-space-size=… would
+      // otherwise ship caches nobody can use).
+      env: { ...process.env, NODE_OPTIONS: '' },
     });
     if (run.status !== 0) fail(`training the code cache of dist/${file} failed (see above)`);
     const kib = (name) => (statSync(name).size / 1024).toFixed(0);
@@ -116,12 +127,18 @@ async function train(bundle) {
   const { loadBundle } = await import('../bin/load-bundle.js');
   const { exports, script } = loadBundle(bundle);
   for (const argv of TRAINING) {
-    if (!existsSync(path.join(repoRoot, argv[1] === '-f' ? argv[2] : argv[1]))) continue;
+    const input = path.join(repoRoot, argv[1] === '-f' ? argv[2] : argv[1]);
+    if (!existsSync(input)) {
+      if (input.includes(`${path.sep}training`)) fail(`${path.relative(repoRoot, input)} is missing`);
+      continue;
+    }
     // 1 is the gate refusing the findings it was shown; 2 and above is a command that went wrong.
     const code = await exports.main(argv);
     if (code > 1) fail(`\`shipshape ${argv.join(' ')}\` exited ${code}`);
   }
-  writeFileSync(`${bundle}.cache`, script.createCachedData());
+  const id = /^\/\* shipshape-build:([0-9a-f]{32}) \*\//.exec(readFileSync(bundle, 'latin1'))?.[1];
+  if (id === undefined) fail(`dist/${path.basename(bundle)} has no build id on its first line`);
+  writeFileSync(`${bundle}.cache`, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));
 }
 
 function fail(message) {
