@@ -21,7 +21,6 @@ interface ManagerCliOptions {
   insecure?: boolean;
 }
 
-
 export function registerManagerCommand(program: Command, setExit: (code: number) => void): void {
   const managerCommand = program.command('manager');
   managerCommand
