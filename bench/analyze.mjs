@@ -3,7 +3,12 @@
 // samples, side by side in one run, and what each tool finds there. Run after `npm run build`
 // (`npm run bench` does both). Everything is local; nothing is downloaded.
 //
-//   node bench/analyze.mjs [--runs N] [--files N]
+//   node bench/analyze.mjs [--runs N] [--files N] [--inherit-env]
+//
+// Both tools run in the same environment: this one, without the variables that make Node itself
+// do work at every start (NODE_OPTIONS; NODE_EXTRA_CA_CERTS, which has Node parse a certificate
+// bundle before any code runs: ~35 ms a process on the machine of docs/benchmarks.md). That cost
+// belongs to neither tool, and `node -e 0` is measured the same way. `--inherit-env` keeps them.
 //
 // 1. Wall time of whole processes, N runs (default 5), medians:
 //    - one process for the whole folder: `shipshape analyze DIR --format json` and
@@ -58,6 +63,9 @@ const DCLINT_RULES = {
 };
 
 const options = parseOptions(process.argv.slice(2));
+const NODE_START_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
+const toolEnv = { ...process.env, NO_COLOR: '1' };
+for (const name of nodeStartVariables()) delete toolEnv[name];
 // Removed on every exit, fail() included.
 const scratchDirs = [];
 process.on('exit', () => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -86,7 +94,7 @@ async function report(root, files) {
   print(`${machine()}\n`);
   print(`shipshape ${packageVersion(repoRoot)} (CLI from ${cliEntry()}), dclint ${packageVersion(path.join(repoRoot, 'node_modules', 'dclint'))}; ` +
     `${files.length} compose files under \`${path.relative(repoRoot, corpus)}\`${root === corpus ? '' : ' (a copy of the first ones)'}; ` +
-    `${options.runs} runs, wall time of whole processes in ms, medians. Load average at start: ${loadAverage()}.\n`);
+    `${options.runs} runs, wall time of whole processes in ms, medians. Environment: ${envNote()}. Load average at start: ${loadAverage()}.\n`);
 
   const timing = measure(root, files);
   printTiming(timing, files.length);
@@ -161,7 +169,7 @@ function timed(command, args) {
   const fd = openSync(stdoutFile, 'w');
   try {
     const start = process.hrtime.bigint();
-    const run = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const run = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env: toolEnv });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (run.error) fail(`could not run ${command}: ${run.error.message}`);
     return { ms, status: run.status, signal: run.signal, stdout: readFileSync(stdoutFile, 'utf8'), stderr: run.stderr };
@@ -179,8 +187,8 @@ function printTiming({ times }, fileCount) {
   const paired = (mode) => median(times[mode].shipshape.map((value, i) => value / times[mode].dclint[i]));
   print('| mode | shipshape | dclint | shipshape ÷ dclint (medians) | median of per-run ratios | node -e 0 |');
   print('| --- | ---: | ---: | ---: | ---: | ---: |');
-  print(`| one process, whole folder | ${ms(folder.shipshape)} | ${ms(folder.dclint)} | **${ratio(folder.shipshape, folder.dclint)}** | ${paired('folder').toFixed(2)}× | ${ms(node)} |`);
-  print(`| one process per file, ${fileCount} files, summed | ${ms(perFile.shipshape)} | ${ms(perFile.dclint)} | **${ratio(perFile.shipshape, perFile.dclint)}** | ${paired('perFile').toFixed(2)}× | ${ms(node * fileCount)} |`);
+  print(`| one process, whole folder | ${ms(folder.shipshape)} | ${ms(folder.dclint)} | **${ratio(folder.shipshape, folder.dclint)}** | ${paired('folder').toFixed(3)}× | ${ms(node)} |`);
+  print(`| one process per file, ${fileCount} files, summed | ${ms(perFile.shipshape)} | ${ms(perFile.dclint)} | **${ratio(perFile.shipshape, perFile.dclint)}** | ${paired('perFile').toFixed(3)}× | ${ms(node * fileCount)} |`);
   print(`| one process per file, per file | ${ms(perFile.shipshape / fileCount)} | ${ms(perFile.dclint / fileCount)} | ${ratio(perFile.shipshape, perFile.dclint)} | | ${ms(node)} |`);
   print('');
   print(`All runs, whole folder: shipshape ${list(times.folder.shipshape)}; dclint ${list(times.folder.dclint)}. ` +
@@ -367,6 +375,16 @@ function composeFiles(root) {
 
 // --- small helpers -----------------------------------------------------------------------------
 
+/** Variables that give every Node process work of its own before either tool runs. */
+function nodeStartVariables() {
+  return options.inheritEnv ? [] : NODE_START_VARIABLES.filter((name) => process.env[name] !== undefined);
+}
+
+function envNote() {
+  const dropped = nodeStartVariables();
+  return dropped.length === 0 ? 'inherited' : `inherited without ${dropped.join(', ')} (both tools and \`node -e 0\`)`;
+}
+
 function cliEntry() {
   const mtime = (file) => statSync(path.join(repoRoot, file), { throwIfNoEntry: false })?.mtimeMs;
   const bundle = mtime('dist/shipshape-analyzer.cjs');
@@ -402,10 +420,14 @@ function countBy(items, keyOf) {
 }
 
 function parseOptions(argv) {
-  const parsed = { runs: 5, files: Infinity };
+  const parsed = { runs: 5, files: Infinity, inheritEnv: false };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--inherit-env') {
+      parsed.inheritEnv = true;
+      continue;
+    }
     const [flag, inline] = argv[i].split('=', 2);
-    if (flag !== '--runs' && flag !== '--files') fail(`unknown option ${argv[i]}; use --runs N, --files N`);
+    if (flag !== '--runs' && flag !== '--files') fail(`unknown option ${argv[i]}; use --runs N, --files N, --inherit-env`);
     const value = Number(inline ?? argv[++i]);
     if (!Number.isInteger(value) || value < 1 || value > 1000) fail(`${flag} takes a whole number from 1 to 1000`);
     parsed[flag.slice(2)] = value;
@@ -428,7 +450,7 @@ function list(values) {
 }
 
 function ratio(part, whole) {
-  return `${(part / whole).toFixed(2)}×`;
+  return `${(part / whole).toFixed(3)}×`;
 }
 
 function loadAverage() {

@@ -20,9 +20,11 @@ export default createRule({
     return serviceGraph(ctx.project).cycles.map((cycle): RawFinding => {
       const implicit = cycle.filter((e) => e.kind !== 'depends_on').map((e) => `"${e.from}" → "${e.to}" through ${e.kind}`);
       const how = implicit.length > 0 ? ` (${implicit.join(', ')})` : '';
+      // Located where `up` reports it (startupLevels): the dependency that closes the cycle, back to
+      // its first service, which is also the one the fix suggests removing.
       const last = cycle[cycle.length - 1]!;
       return {
-        path: cycle[0]!.path,
+        path: last.path,
         message: `dependency cycle: ${cycleNames(cycle).join(' → ')}${how}; compose cannot order these services and refuses to start the project`,
         fix: `remove one dependency of the cycle, e.g. "${last.from}" on "${last.to}"`,
       };

@@ -26,13 +26,13 @@ describe('dependency-cycle', () => {
     assert.deepEqual(runRule(rule, { files }), []);
   });
 
-  it('invalid: a two-service cycle is reported once, with the chain, at the first service\'s entry', () => {
+  it('invalid: a two-service cycle is reported once, with the chain, at the dependency that closes it', () => {
     const files = {
       'compose.yaml': lines('services:', '  api:', '    image: api:1', '    depends_on:', '      worker:', '        condition: service_started', '  worker:', '    image: worker:1', '    depends_on: [api]'),
     };
     const findings = runRule(rule, { files });
-    assert.deepEqual(places(findings), ['compose.yaml:5:7']);
-    assert.equal(findings[0]!.service, 'api');
+    assert.deepEqual(places(findings), ['compose.yaml:9:18']);
+    assert.equal(findings[0]!.service, 'worker');
     assert.equal(findings[0]!.severity, 'critical');
     assert.equal(findings[0]!.message, 'dependency cycle: api → worker → api; compose cannot order these services and refuses to start the project');
     assert.equal(findings[0]!.fix, 'remove one dependency of the cycle, e.g. "worker" on "api"');
@@ -60,7 +60,7 @@ describe('dependency-cycle', () => {
       ),
     };
     const findings = runRule(rule, { files });
-    assert.deepEqual(places(findings), ['compose.yaml:4:18', 'compose.yaml:4:21']);
+    assert.deepEqual(places(findings), ['compose.yaml:7:19', 'compose.yaml:10:18']);
     assert.equal(findings[0]!.message, 'dependency cycle: a → b → a ("b" → "a" through network_mode); compose cannot order these services and refuses to start the project');
     assert.match(findings[1]!.message, /^dependency cycle: a → c → a;/);
   });
