@@ -205,6 +205,27 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
     assert.match((await posture.textContent()) ?? '', /Reported .* ago: .*critical/);
   });
 
+  it('scans the host\'s images on request and shows what the agent found, per image', async () => {
+    await page.goto(`${fleet.manager.url}/#/hosts/${fleet.hostId}`);
+    const card = page.locator('#vulnerabilities');
+    await card.locator('button', { hasText: 'Scan now' }).click();
+    await card.locator('[role=status]', { hasText: 'Scan started' }).waitFor({ timeout: 15_000 });
+    // The agent scans the images its containers run, then reports with its next inventory.
+    const rows = card.locator('#image-vulnerabilities tbody tr');
+    await eventually(async () => {
+      if ((await rows.count()) > 0 && !((await card.textContent()) ?? '').includes('A scan round is running')) return true;
+      await card.locator('button', { hasText: 'Refresh' }).click();
+      return undefined;
+    }, 60_000, 'the scanned images');
+    const cells = (await rows.filter({ hasText: `${STACK}-ticker-1` }).first().locator('td').allTextContents()).map((c) => c.trim());
+    // The test image has no package database: scanned, and nothing found in it.
+    assert.deepEqual(cells.slice(1, 5), ['0', '0', '0', '0'], cells.join(' | '));
+    assert.match(cells[6] ?? '', new RegExp(`${STACK}-ticker-1`));
+    assert.match(cells[7] ?? '', /ago|now/);
+    assert.match((await card.textContent()) ?? '', /0 critical 0 high 0 medium 0 low/);
+    await shoot(page, 'host-vulnerabilities-desktop');
+  });
+
   it('searches the fleet: a container by name leads to its host; a name nothing has finds nothing', async () => {
     await page.getByRole('link', { name: 'Search', exact: true }).click();
     await page.locator('h1', { hasText: 'Search the fleet' }).waitFor();

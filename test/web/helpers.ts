@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,13 @@ export interface Fleet {
 export async function startFleet(hostname: string): Promise<Fleet> {
   await ensureTestImage();
   const dir = mkdtempSync(join(tmpdir(), 'shipshape-web-'));
+  // An OSV folder of one advisory for a package no test image has: the agent scans on request.
+  const advisories = join(dir, 'advisories');
+  mkdirSync(join(advisories, 'npm'), { recursive: true });
+  writeFileSync(
+    join(advisories, 'npm', 'GHSA-web-test.json'),
+    JSON.stringify({ id: 'GHSA-web-test', summary: 'a flaw', affected: [{ package: { ecosystem: 'npm', name: 'left-pad' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.3.1' }] }] }] }),
+  );
   const manager = await startTestManager('sqlite', { listen: true, config: { fleet: fleetTestConfig() } });
   const adminKey = await login(manager);
   const port = await freePort();
@@ -54,6 +61,8 @@ export async function startFleet(hostname: string): Promise<Fleet> {
     API_HOST: '127.0.0.1',
     WORK_DIR: join(dir, 'agent'),
     LOG_LEVEL: 'silent',
+    ADVISORIES_PATH: advisories,
+    IMAGE_SCAN_INTERVAL: '0',
   });
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
   const agent = await startAgent({ config: parsed.config, version: '0.0.0-web-test' });

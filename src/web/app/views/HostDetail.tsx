@@ -5,6 +5,7 @@ import { href } from '../router.js';
 import { store, useStore } from '../store.js';
 import { Age, Badge, ErrorNote, ViewTitle } from '../ui/index.js';
 import { LineChart } from '../ui/index.js';
+import { HostVulnerabilitiesCard } from './HostVulnerabilities.js';
 
 const MAX_LOG_LINES = 2_000;
 
@@ -41,7 +42,8 @@ export function HostDetail({ id }: { id: string }) {
     );
   }
   const times = samples.map((s) => Date.parse(s.at));
-  const canReadLogs = me?.role === 'admin' || me?.role === 'operator';
+  // Container logs and scan rounds are for operators (and admins), as the manager's routes are.
+  const canOperate = me?.role === 'admin' || me?.role === 'operator';
   return (
     <>
       <ViewTitle>
@@ -104,10 +106,11 @@ export function HostDetail({ id }: { id: string }) {
           </button>
         </div>
         <ErrorNote text={inventoryError} />
-        {inventory ? <Inventory inventory={inventory} canReadLogs={canReadLogs} onLogs={setLogsOf} /> : inventoryError ? null : <p class="muted">Asking the agent…</p>}
+        {inventory ? <Inventory inventory={inventory} canReadLogs={canOperate} onLogs={setLogsOf} /> : inventoryError ? null : <p class="muted">Asking the agent…</p>}
       </section>
       {logsOf ? <Logs hostId={id} container={logsOf} onClose={() => setLogsOf(null)} /> : null}
       <Posture hostId={id} />
+      <HostVulnerabilitiesCard hostId={id} canScan={canOperate} />
     </>
   );
 }
