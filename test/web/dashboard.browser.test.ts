@@ -224,6 +224,13 @@ describe('the web dashboard in Chromium, with a real agent and engine', () => {
     assert.match(cells[7] ?? '', /ago|now/);
     assert.match((await card.textContent()) ?? '', /0 critical 0 high 0 medium 0 low/);
     await shoot(page, 'host-vulnerabilities-desktop');
+    // The deployment's view counts the images of its own containers only.
+    await page.goto(`${fleet.manager.url}/#/deployments/${deploymentId}`);
+    const ofDeployment = page.locator('#vulnerabilities #image-vulnerabilities tbody tr');
+    await ofDeployment.first().waitFor({ timeout: 15_000 });
+    const containers = (await ofDeployment.locator('td').nth(6).textContent()) ?? '';
+    assert.match(containers, new RegExp(`${STACK}-ticker-1`));
+    assert.doesNotMatch(containers, /repro-|started by hand/);
   });
 
   it('searches the fleet: a container by name leads to its host; a name nothing has finds nothing', async () => {

@@ -6,6 +6,7 @@ import { href, navigate } from '../router.js';
 import { store, useStore } from '../store.js';
 import { Age, Badge, ErrorNote, ViewTitle } from '../ui/index.js';
 import { FindingsTable } from '../ui/index.js';
+import { VulnerabilitiesCard } from './Vulnerabilities.js';
 
 export function Deployments() {
   const { deployments, hosts } = useStore();
@@ -199,6 +200,7 @@ export function DeploymentDetail({ id }: { id: string }) {
         <FindingsTable findings={deployment.findings} caption="The analyzer's findings at deploy time" />
       </section>
       <Harden id={id} />
+      <VulnerabilitiesCard of="deployments" id={id} canScan={canAct} />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { href } from '../router.js';
 import { store, useStore } from '../store.js';
 import { Age, Badge, ErrorNote, ViewTitle } from '../ui/index.js';
 import { LineChart } from '../ui/index.js';
-import { HostVulnerabilitiesCard } from './HostVulnerabilities.js';
+import { VulnerabilitiesCard } from './Vulnerabilities.js';
 
 const MAX_LOG_LINES = 2_000;
 
@@ -110,7 +110,7 @@ export function HostDetail({ id }: { id: string }) {
       </section>
       {logsOf ? <Logs hostId={id} container={logsOf} onClose={() => setLogsOf(null)} /> : null}
       <Posture hostId={id} />
-      <HostVulnerabilitiesCard hostId={id} canScan={canOperate} />
+      <VulnerabilitiesCard of="hosts" id={id} canScan={canOperate} />
     </>
   );
 }

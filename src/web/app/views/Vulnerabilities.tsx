@@ -1,23 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { HostVulnerabilities, ImageScanStarted } from '../../../contract/index.js';
+import type { DeploymentVulnerabilities, HostVulnerabilities, ImageScanStarted } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { Age, Badge, ErrorNote } from '../ui/index.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
+type VulnerabilityReport = HostVulnerabilities | DeploymentVulnerabilities;
+
 /**
- * Known vulnerabilities of the images a host's containers run, as its agent last scanned them
- * (`GET /hosts/:id/vulnerabilities`, docs/scan.md "On the fleet"), and a scan round on request
- * for operators.
+ * Known vulnerabilities of the images a host's or a deployment's containers run, as the host's
+ * agent last scanned them (`GET /hosts/:id/vulnerabilities`, `GET /deployments/:id/vulnerabilities`,
+ * docs/scan.md "On the fleet"), and a scan round on that host on request, for operators.
  */
-export function HostVulnerabilitiesCard({ hostId, canScan }: { hostId: string; canScan: boolean }) {
-  const [report, setReport] = useState<HostVulnerabilities | null>(null);
+export function VulnerabilitiesCard({ of, id, canScan }: { of: 'hosts' | 'deployments'; id: string; canScan: boolean }) {
+  const [report, setReport] = useState<VulnerabilityReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const path = `/hosts/${encodeURIComponent(hostId)}`;
 
   const load = async () => {
-    const result = await api<HostVulnerabilities>('GET', `${path}/vulnerabilities`);
+    const result = await api<VulnerabilityReport>('GET', `/${of}/${encodeURIComponent(id)}/vulnerabilities`);
     if (result.ok) {
       setReport(result.body);
       setError(null);
@@ -25,10 +26,12 @@ export function HostVulnerabilitiesCard({ hostId, canScan }: { hostId: string; c
   };
   useEffect(() => {
     void load();
-  }, [hostId]);
+  }, [of, id]);
 
+  const hostId = of === 'hosts' ? id : report?.host_id ?? null;
   const scanNow = async () => {
-    const result = await api<ImageScanStarted>('POST', `${path}/images/scan`);
+    if (hostId === null) return;
+    const result = await api<ImageScanStarted>('POST', `/hosts/${encodeURIComponent(hostId)}/images/scan`);
     setNote(result.ok ? 'Scan started: the counts change when the agent reports again.' : messageOf(result));
   };
 
@@ -38,7 +41,7 @@ export function HostVulnerabilitiesCard({ hostId, canScan }: { hostId: string; c
       <div class="card-head">
         <h2 id="vulnerabilities-title">Image vulnerabilities</h2>
         <div>
-          {canScan && scanning?.enabled ? (
+          {canScan && hostId !== null && scanning?.enabled ? (
             <button type="button" class="ghost" onClick={() => void scanNow()} disabled={scanning.running !== null}>
               Scan now
             </button>
@@ -53,7 +56,7 @@ export function HostVulnerabilitiesCard({ hostId, canScan }: { hostId: string; c
       {report === null ? null : scanning === null ? (
         <p class="muted">The agent has reported nothing about image scans yet.</p>
       ) : !scanning.enabled ? (
-        <p class="muted">This host's agent does not scan images: {scanning.message ?? 'it has no advisory database (ADVISORIES_PATH)'}.</p>
+        <p class="muted">The host's agent does not scan images: {scanning.message ?? 'it has no advisory database (ADVISORIES_PATH)'}.</p>
       ) : (
         <ScanReport report={report} />
       )}
@@ -61,7 +64,7 @@ export function HostVulnerabilitiesCard({ hostId, canScan }: { hostId: string; c
   );
 }
 
-function ScanReport({ report }: { report: HostVulnerabilities }) {
+function ScanReport({ report }: { report: VulnerabilityReport }) {
   const round = report.scanning?.running ?? report.scanning?.last_round ?? null;
   return (
     <>
