@@ -56,7 +56,7 @@ export function VulnerabilitiesCard({ of, id, canScan }: { of: 'hosts' | 'deploy
       {report === null ? null : scanning === null ? (
         <p class="muted">The agent has reported nothing about image scans yet.</p>
       ) : !scanning.enabled ? (
-        <p class="muted">The host's agent does not scan images: {scanning.message ?? 'it has no advisory database (ADVISORIES_PATH)'}.</p>
+        <p class="muted">The host's agent does not scan images: {(scanning.message ?? 'it has no advisory database (ADVISORIES_PATH)').replace(/\.$/, '')}.</p>
       ) : (
         <ScanReport report={report} />
       )}
