@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContainerLogEvent, ContainerSummary, HostMetrics, HostMetricSample, HostPosture, HostStacks } from '../../../contract/index.js';
-import { api, messageOf } from '../api.js';
+import { api } from '../api.js';
+import { useResource } from '../resource.js';
 import { href } from '../router.js';
 import { store, useStore } from '../store.js';
 import { Age, Badge, ErrorNote, ViewTitle } from '../ui/index.js';
@@ -13,24 +14,15 @@ export function HostDetail({ id }: { id: string }) {
   const { hosts, me } = useStore();
   const host = hosts.get(id);
   const samples = useSamples(id);
-  const [inventory, setInventory] = useState<HostStacks | null>(null);
-  const [inventoryError, setInventoryError] = useState<string | null>(null);
+  const { data: inventory, error: inventoryError, reload: loadInventory } = useResource<HostStacks>(`/hosts/${encodeURIComponent(id)}/stacks`);
   const [logsOf, setLogsOf] = useState<ContainerSummary | null>(null);
 
-  const loadInventory = async () => {
-    const result = await api<HostStacks>('GET', `/hosts/${encodeURIComponent(id)}/stacks`);
-    if (result.ok) {
-      setInventory(result.body);
-      setInventoryError(null);
-    } else setInventoryError(messageOf(result));
-  };
   useEffect(() => {
-    void loadInventory();
     // Containers change with deployments and by hand: read again on each of this host's deployment events.
     return store.onEvent((event) => {
       if ((event.type === 'deployment.state' || event.type === 'deployment.removed') && event.host_id === id) void loadInventory();
     });
-  }, [id]);
+  }, [id, loadInventory]);
 
   if (!host) {
     return (
@@ -276,14 +268,7 @@ function Logs({ hostId, container, onClose }: { hostId: string; container: Conta
 
 /** What the host's agent found on what actually runs there: the analyzer's runtime rules, and drift (docs/posture.md). */
 function Posture({ hostId }: { hostId: string }) {
-  const [posture, setPosture] = useState<HostPosture | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    void api<HostPosture>('GET', `/hosts/${encodeURIComponent(hostId)}/posture`).then((result) => {
-      if (result.ok) setPosture(result.body);
-      else setError(messageOf(result));
-    });
-  }, [hostId]);
+  const { data: posture, error } = useResource<HostPosture>(`/hosts/${encodeURIComponent(hostId)}/posture`);
   return (
     <section class="card" aria-labelledby="posture-title" id="posture">
       <h2 id="posture-title">Posture and drift</h2>

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { DeploymentVulnerabilities, HostVulnerabilities, ImageScanStarted } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
+import { useResource } from '../resource.js';
 import { Age, Badge, ErrorNote } from '../ui/index.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -13,20 +14,8 @@ type VulnerabilityReport = HostVulnerabilities | DeploymentVulnerabilities;
  * docs/scan.md "On the fleet"), and a scan round on that host on request, for operators.
  */
 export function VulnerabilitiesCard({ of, id, canScan }: { of: 'hosts' | 'deployments'; id: string; canScan: boolean }) {
-  const [report, setReport] = useState<VulnerabilityReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: report, error, reload } = useResource<VulnerabilityReport>(`/${of}/${encodeURIComponent(id)}/vulnerabilities`);
   const [note, setNote] = useState<string | null>(null);
-
-  const load = async () => {
-    const result = await api<VulnerabilityReport>('GET', `/${of}/${encodeURIComponent(id)}/vulnerabilities`);
-    if (result.ok) {
-      setReport(result.body);
-      setError(null);
-    } else setError(messageOf(result));
-  };
-  useEffect(() => {
-    void load();
-  }, [of, id]);
 
   const hostId = of === 'hosts' ? id : report?.host_id ?? null;
   const scanNow = async () => {
@@ -46,7 +35,7 @@ export function VulnerabilitiesCard({ of, id, canScan }: { of: 'hosts' | 'deploy
               Scan now
             </button>
           ) : null}{' '}
-          <button type="button" class="ghost" onClick={() => void load()}>
+          <button type="button" class="ghost" onClick={() => void reload()}>
             Refresh
           </button>
         </div>
