@@ -34,18 +34,11 @@ async function importImage(docker: DockerClient): Promise<string> {
   } catch (err) {
     if (!(err instanceof DockerNotFoundError)) throw err;
   }
-  const dir = (name: string, mode = 0o755): TarEntry => ({ name, type: 'directory', mode });
-  const file = (name: string, text: string): TarEntry => ({ name, type: 'file', mode: 0o644, content: Buffer.from(text) });
   const entries: TarEntry[] = [
-    ...busyboxEntries(),
-    dir('etc'),
-    file('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
-    file('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
-    dir('root', 0o700),
-    dir('tmp', 0o1777),
-    dir('www'),
-    file('www/health', 'ok\n'),
-    file('www/index.html', 'hello from shipshape\n'),
+    ...baseRoot(),
+    tarDir('www'),
+    tarFile('www/health', 'ok\n'),
+    tarFile('www/index.html', 'hello from shipshape\n'),
   ];
   const { id } = await docker.images.import(tarStream(entries), {
     repo: TEST_IMAGE.split(':')[0]!,
@@ -53,6 +46,28 @@ async function importImage(docker: DockerClient): Promise<string> {
     changes: ['ENV PATH=/bin', 'CMD ["sh"]'],
   });
   return id;
+}
+
+/** A file entry of an image's layer, from text or bytes. */
+export function tarFile(name: string, content: string | Buffer, mode = 0o644): TarEntry {
+  return { name, type: 'file', mode, content: Buffer.isBuffer(content) ? content : Buffer.from(content) };
+}
+
+/** A directory entry of an image's layer. */
+export function tarDir(name: string, mode = 0o755): TarEntry {
+  return { name, type: 'directory', mode };
+}
+
+/** The smallest root file system the tests run: busybox, users root and nobody, /root and /tmp (1777). */
+export function baseRoot(): TarEntry[] {
+  return [
+    ...busyboxEntries(),
+    tarDir('etc'),
+    tarFile('etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n'),
+    tarFile('etc/group', 'root:x:0:\nnogroup:x:65534:\n'),
+    tarDir('root', 0o700),
+    tarDir('tmp', 0o1777),
+  ];
 }
 
 /**

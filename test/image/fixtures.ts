@@ -1,6 +1,6 @@
 import { writeZip } from '../../src/manager/package/index.js';
 import { tarStream, type DockerClient, type TarEntry } from '../../src/docker/index.js';
-import { busyboxEntries } from '../helpers/test-image.js';
+import { busyboxEntries, tarDir as dir, tarFile as file } from '../helpers/test-image.js';
 
 /**
  * Images for the SBOM and scan tests, assembled here from files and `docker import`ed (nothing
@@ -101,10 +101,6 @@ function jar(): Buffer {
     { path: 'BOOT-INF/lib/snakeyaml-1.33.jar', data: inner },
   ]);
 }
-
-
-const file = (name: string, text: string | Buffer, mode = 0o644): TarEntry => ({ name, type: 'file', mode, content: Buffer.isBuffer(text) ? text : Buffer.from(text) });
-const dir = (name: string): TarEntry => ({ name, type: 'directory', mode: 0o755 });
 
 export function debianRoot(): TarEntry[] {
   return [

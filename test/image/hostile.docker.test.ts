@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { IMAGE_RULES, imageReport, render } from '../../src/analyze/index.js';
-import { createDockerClient, tarStream, type TarEntry } from '../../src/docker/index.js';
+import { createDockerClient, tarStream } from '../../src/docker/index.js';
+import { tarDir as dir, tarFile as file } from '../helpers/test-image.js';
 import { AdvisoryIndex, imageSbom, parseAdvisory, renderCycloneDx, renderSbomTable, scanSbom, type ImageSbom } from '../../src/image/index.js';
 import { writeZip } from '../../src/manager/package/index.js';
 import { GITHUB_TOKEN } from './fixtures.js';
@@ -15,8 +16,6 @@ import { GITHUB_TOKEN } from './fixtures.js';
 const docker = createDockerClient();
 const IMAGE = `shipshape-test/hostile-${randomBytes(4).toString('hex')}:latest`;
 const EVIL = 'evil\u001b]0;owned\u0007\u001b[2J<b>x</b>';
-const file = (name: string, data: string | Buffer): TarEntry => ({ name, type: 'file', mode: 0o644, content: Buffer.isBuffer(data) ? data : Buffer.from(data) });
-const dir = (name: string): TarEntry => ({ name, type: 'directory', mode: 0o755 });
 
 describe('a hostile image on the local engine', () => {
   let sbom: ImageSbom;

@@ -8,6 +8,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { IMAGE_RULES, imageReport, render } from '../../src/analyze/index.js';
 import { tarStream, type TarEntry } from '../../src/docker/index.js';
+import { tarDir as dir, tarFile as file } from '../helpers/test-image.js';
 import { AdvisoryDatabaseError, AdvisoryIndex, inventoryImage, loadAdvisories, parseAdvisory, readImageArchive, renderCycloneDx, renderSbomTable, renderSpdx, scanSbom, type ImageSbom } from '../../src/image/index.js';
 import { readRpmSqlite } from '../../src/image/catalog/rpm.js';
 import { writeZip } from '../../src/manager/package/index.js';
@@ -18,8 +19,6 @@ import { GITHUB_TOKEN } from './fixtures.js';
  * as `docker save` archives assembled here. Each attack below made the reader hang, blow up or
  * report wrongly before its fix.
  */
-const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({ name, type: 'file', mode, content: Buffer.isBuffer(data) ? data : Buffer.from(data) });
-const dir = (name: string): TarEntry => ({ name, type: 'directory', mode: 0o755 });
 
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

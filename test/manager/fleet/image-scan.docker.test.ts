@@ -7,13 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningAgent } from '../../../src/agent/index.js';
 import type { Deployment, DeploymentVulnerabilities, HostVulnerabilities, ImageScans, PostureSummary } from '../../../src/contract/index.js';
 import { createDockerClient, tarStream, type TarEntry } from '../../../src/docker/index.js';
-import { busyboxEntries } from '../../helpers/test-image.js';
+import { busyboxEntries, tarDir as dir, tarFile as file } from '../../helpers/test-image.js';
 import { writeTree } from '../../helpers/tmp.js';
 import { composeZip, eventually, launch, login, startTestManager, type TestManager } from '../helpers.js';
 import { fleetTestConfig, startHostAgent } from './helpers.js';
-
-const file = (name: string, text: string): TarEntry => ({ name, type: 'file', mode: 0o644, content: Buffer.from(text) });
-const dir = (name: string): TarEntry => ({ name, type: 'directory', mode: 0o755 });
 
 const DPKG_STATUS = `Package: openssl
 Status: install ok installed

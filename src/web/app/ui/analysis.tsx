@@ -1,36 +1,72 @@
+import type { ComponentChildren } from 'preact';
 import type { AnalysisPreview, DeploymentFinding, PreviewGraph } from '../../../contract/index.js';
 import { bySeverity } from '../format.js';
 import { Badge } from './bits.js';
 
 type AnyFinding = DeploymentFinding & { fix?: string | null };
 
+/** What a findings table needs of a finding: the where column is the caller's. */
+interface TableFinding {
+  severity: string;
+  rule: string;
+  message: string;
+  fix?: string | null;
+}
+
+/** file:line, with the service below: where the analyzer's findings are. */
+function inFile(f: AnyFinding): ComponentChildren {
+  return (
+    <>
+      <span class="nowrap">
+        {f.file}:{f.line}
+      </span>
+      {f.service ? <div class="muted">{f.service}</div> : null}
+    </>
+  );
+}
+
+/** The analyzer's findings: rule, file:line and service, what and the fix. */
 export function FindingsTable({ findings, caption }: { findings: readonly AnyFinding[]; caption: string }) {
+  return <SeverityTable findings={findings} caption={caption} whereTitle="Where" where={inFile} />;
+}
+
+/** Findings by severity, one row each; `where` fills the column that says where each one is. */
+export function SeverityTable<F extends TableFinding>({
+  findings,
+  caption,
+  id,
+  where,
+  whereTitle,
+}: {
+  findings: readonly F[];
+  caption: string;
+  id?: string;
+  where: (f: F) => ComponentChildren;
+  whereTitle: string;
+}) {
   if (findings.length === 0) return <p class="muted">{caption}: none.</p>;
   return (
     <div class="scroll" tabIndex={0}>
-      <table class="findings">
+      <table class="findings" id={id}>
         <caption>{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Severity</th>
             <th scope="col">Rule</th>
-            <th scope="col">Where</th>
+            <th scope="col">{whereTitle}</th>
             <th scope="col">What</th>
           </tr>
         </thead>
         <tbody>
           {bySeverity(findings).map((f, i) => (
-            <tr key={`${f.rule}-${f.file}-${f.line}-${i}`}>
+            <tr key={`${f.rule}-${i}`}>
               <td>
                 <Badge value={f.severity} />
               </td>
               <td>
                 <code>{f.rule}</code>
               </td>
-              <td class="nowrap">
-                {f.file}:{f.line}
-                {f.service ? <div class="muted">{f.service}</div> : null}
-              </td>
+              <td>{where(f)}</td>
               <td>
                 {f.message}
                 {f.fix ? <div class="muted">Fix: {f.fix}</div> : null}

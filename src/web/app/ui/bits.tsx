@@ -6,6 +6,22 @@ export function Badge({ value, label }: { value: string; label?: string }) {
   return <span class={`badge ${value}`}>{label ?? value}</span>;
 }
 
+/** The severities counts are shown for (`info` is not counted). */
+export const COUNTED_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+/** A badge per severity with its count: `0 critical 2 high 5 medium 1 low`. */
+export function SeverityCounts({ counts }: { counts: Readonly<Record<(typeof COUNTED_SEVERITIES)[number], number>> }) {
+  return (
+    <>
+      {COUNTED_SEVERITIES.map((s) => (
+        <span key={s}>
+          <Badge value={s} label={`${counts[s]} ${s}`} />{' '}
+        </span>
+      ))}
+    </>
+  );
+}
+
 /**
  * A view's heading. It takes the focus when the view opens, so that keyboard and screen-reader
  * users land on the new content rather than on the link they followed.

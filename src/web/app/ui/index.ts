@@ -1,3 +1,3 @@
-export { AnalysisReport, FindingsTable, Scores, ServiceGraph } from './analysis.js';
-export { Age, Badge, ErrorNote, Meter, ViewTitle } from './bits.js';
+export { AnalysisReport, FindingsTable, Scores, ServiceGraph, SeverityTable } from './analysis.js';
+export { Age, Badge, COUNTED_SEVERITIES, ErrorNote, Meter, SeverityCounts, ViewTitle } from './bits.js';
 export { LineChart, Sparkline, type Series } from './charts.js';

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { useResource } from '../resource.js';
 import { href } from '../router.js';
 import { store, useStore } from '../store.js';
-import { Age, Badge, ErrorNote, ViewTitle } from '../ui/index.js';
+import { Age, Badge, ErrorNote, SeverityCounts, SeverityTable, ViewTitle } from '../ui/index.js';
 import { LineChart } from '../ui/index.js';
 import { VulnerabilitiesCard } from './Vulnerabilities.js';
 
@@ -279,48 +279,23 @@ function Posture({ hostId }: { hostId: string }) {
         <>
           <p>
             Reported <Age iso={posture.collected_at} />:{' '}
-            {(['critical', 'high', 'medium', 'low'] as const).map((s) => (
-              <span key={s}>
-                <Badge value={s} label={`${posture.counts[s]} ${s}`} />{' '}
-              </span>
-            ))}
+            <SeverityCounts counts={posture.counts} />
             <Badge value={posture.counts.drift > 0 ? 'warning' : 'ok'} label={`${posture.counts.drift} drift`} />
             {posture.truncated ? <span class="muted"> (shortened: the host runs a lot)</span> : null}
           </p>
           {posture.findings.length > 0 ? (
-            <div class="scroll" tabIndex={0}>
-              <table id="posture-findings">
-                <caption>Findings on running containers</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Severity</th>
-                    <th scope="col">Rule</th>
-                    <th scope="col">Container</th>
-                    <th scope="col">What</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {posture.findings.map((f, i) => (
-                    <tr key={`${f.rule}-${f.container}-${i}`}>
-                      <td>
-                        <Badge value={f.severity} />
-                      </td>
-                      <td>
-                        <code>{f.rule}</code>
-                      </td>
-                      <td>
-                        {f.container}
-                        {f.stack ? <div class="muted small">{f.stack}</div> : null}
-                      </td>
-                      <td>
-                        {f.message}
-                        {f.fix ? <div class="muted">Fix: {f.fix}</div> : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <SeverityTable
+              findings={posture.findings}
+              caption="Findings on running containers"
+              id="posture-findings"
+              whereTitle="Container"
+              where={(f) => (
+                <>
+                  {f.container}
+                  {f.stack ? <div class="muted small">{f.stack}</div> : null}
+                </>
+              )}
+            />
           ) : (
             <p class="muted">No finding on the running containers.</p>
           )}

@@ -2,9 +2,7 @@ import { useState } from 'preact/hooks';
 import type { DeploymentVulnerabilities, HostVulnerabilities, ImageScanStarted } from '../../../contract/index.js';
 import { api, messageOf } from '../api.js';
 import { useResource } from '../resource.js';
-import { Age, Badge, ErrorNote } from '../ui/index.js';
-
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+import { Age, COUNTED_SEVERITIES as SEVERITIES, ErrorNote, SeverityCounts } from '../ui/index.js';
 
 type VulnerabilityReport = HostVulnerabilities | DeploymentVulnerabilities;
 
@@ -58,11 +56,7 @@ function ScanReport({ report }: { report: VulnerabilityReport }) {
   return (
     <>
       <p>
-        {SEVERITIES.map((s) => (
-          <span key={s}>
-            <Badge value={s} label={`${report.counts[s]} ${s}`} />{' '}
-          </span>
-        ))}
+        <SeverityCounts counts={report.counts} />
         <span class="muted">
           {report.vulnerable_packages} vulnerable packages, {report.secrets} secrets in layers
         </span>
