@@ -46,14 +46,9 @@ export function registerManagerCommand(program: Command, setExit: (code: number)
       if (!['auto', 'on', 'off'].includes(options.localAgent)) throw new UsageError(`--local-agent must be auto, on or off, not "${options.localAgent}"`);
       const agentPort = Number(options.agentPort);
       if (!Number.isInteger(agentPort) || agentPort < 1 || agentPort > 65_535) throw new UsageError(`--agent-port must be a port number, not "${options.agentPort}"`);
-      const manager = await loadManager();
-      const settings = managerSettings(manager, options);
-      if (!settings.ok) {
-        for (const problem of settings.problems) process.stderr.write(`shipshape manager: ${problem}\n`);
-        setExit(EXIT.usage);
-        return;
-      }
-      const { env } = settings;
+      const loaded = await loadWithSettings(options, setExit);
+      if (!loaded) return;
+      const { manager, env } = loaded;
       if (options.port !== undefined) env.PORT = options.port;
       if (options.host !== undefined) env.HOST = options.host;
       if (options.insecure) env.INSECURE_HTTP = 'true';
@@ -186,8 +181,22 @@ function readText(file: string): string {
 const SECRET_SETTINGS = ['DATABASE_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'JWT_SECRET'];
 
 type Settings = { ok: true; env: Record<string, string | undefined> } | { ok: false; problems: string[] };
+type SettingsOptions = { envFile?: string; database?: string; dataDir?: string };
 
-function managerSettings(manager: ManagerModule, options: { envFile?: string; database?: string; dataDir?: string }): Settings {
+/** The manager's modules and its settings; undefined, with each problem printed and exit 2, when they are wrong. */
+async function loadWithSettings(
+  options: SettingsOptions,
+  setExit: (code: number) => void,
+): Promise<{ manager: ManagerModule; env: Record<string, string | undefined> } | undefined> {
+  const manager = await loadManager();
+  const settings = managerSettings(manager, options);
+  if (settings.ok) return { manager, env: settings.env };
+  for (const problem of settings.problems) process.stderr.write(`shipshape manager: ${problem}\n`);
+  setExit(EXIT.usage);
+  return undefined;
+}
+
+function managerSettings(manager: ManagerModule, options: SettingsOptions): Settings {
   const merged = manager.mergeDotenv(process.env, readEnvFile(options.envFile));
   if (options.dataDir !== undefined) merged.DATA_DIR = options.dataDir;
   if (options.database !== undefined) {
@@ -221,14 +230,10 @@ function registerBackupCommands(managerCommand: Command, setExit: (code: number)
       .option('--database <url>', 'sqlite:<path> or postgres://… (overrides DATABASE_URL)')
       .option('--data-dir <dir>', 'folder of the SQLite database (overrides DATA_DIR, default ./data)');
   const run = async (options: BackupCliOptions, work: (manager: ManagerModule, databaseUrl: string) => Promise<string | undefined>) => {
-    const manager = await loadManager();
-    const settings = managerSettings(manager, options);
-    if (!settings.ok) {
-      for (const problem of settings.problems) process.stderr.write(`shipshape manager: ${problem}\n`);
-      setExit(EXIT.usage);
-      return;
-    }
-    const databaseUrl = settings.env.DATABASE_URL!;
+    const loaded = await loadWithSettings(options, setExit);
+    if (!loaded) return;
+    const { manager } = loaded;
+    const databaseUrl = loaded.env.DATABASE_URL!;
     try {
       const said = await work(manager, databaseUrl);
       if (said !== undefined) process.stdout.write(`${said}\n`);
