@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDockerClient, type ContainerSummary } from '../../src/docker/index.js';
 import { LABEL } from '../../src/engine/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 /*
@@ -143,9 +143,7 @@ async function upBoth(p: Pair): Promise<void> {
 
 describe('compose commands next to docker-compose v1', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     ok(await spawnTool('docker-compose', ['version', '--short'], { cwd: '/' }), 'docker-compose (v1) is missing; `apt-get install docker-compose`');
     await ensureTestImage(docker);
   });

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDockerClient } from '../../src/docker/index.js';
 import { isSetAside, leftovers, projectContainersOf, removeProject, runCli, spawnCli } from '../helpers/cli-process.js';
 import { startEngineProxy } from '../helpers/engine-proxy.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 // `up` after a failed or interrupted run: leftovers set aside are adopted or removed, and a
@@ -49,9 +49,7 @@ async function state(name: string) {
 
 describe('up converges from what a failed run left', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDockerClient } from '../../src/docker/index.js';
 import { isSetAside, leftovers, projectContainersOf, removeProject, runCli, spawnCli } from '../helpers/cli-process.js';
 import { startEngineProxy } from '../helpers/engine-proxy.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 // The second Ctrl-C forces: real CLI processes, real signals, the real engine.
@@ -47,9 +47,7 @@ services:
 
 describe('Ctrl-C during up and down', () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

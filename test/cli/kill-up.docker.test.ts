@@ -6,7 +6,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { createDockerClient } from '../../src/docker/index.js';
 import { isSetAside, leftovers, projectContainersOf, removeProject, runCli, spawnCli, type ProjectContainer } from '../helpers/cli-process.js';
 import { startEngineProxy, type Decide, type ProxiedCall } from '../helpers/engine-proxy.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 // kill -9 of the real CLI at distinct points of `up`, then `up` again must converge: exactly the
@@ -125,9 +125,7 @@ async function downLeavesNothing(f: Fixture, seen: ProjectContainer[]): Promise<
 
 describe('kill -9 of the CLI during up, then up again', () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

@@ -15,7 +15,7 @@ import {
   type LogLine,
   type ProgressMessage,
 } from '../../src/docker/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 
 // Engine tests fail, never skip, without an engine: `npm test` starts one (scripts/test-env.mjs).
 const docker = createDockerClient();
@@ -37,9 +37,7 @@ async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
 // The tests share nothing but the image, so they run side by side.
 describe('DockerClient against the engine', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs
 import { join } from 'node:path';
 import { createDockerClient, tarStream } from '../../src/docker/index.js';
 import { copyFromContainer, down, EngineError, execInService, LABEL, runOneOff, serviceContainer, up, type StdioStreams } from '../../src/engine/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 import { load } from './helpers.js';
 
@@ -31,9 +31,7 @@ function capture(terminal?: StdioStreams['terminal']): { io: StdioStreams; out: 
 
 describe('exec and run with a TTY and stdin', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
     await up(project, { docker });
   });

@@ -11,7 +11,7 @@ import { loadProject, type Project } from '../../src/compose/index.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/index.js';
 import { LABEL, up } from '../../src/engine/index.js';
 import { CORPUS_DIR } from '../helpers/corpus.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 /*
@@ -721,9 +721,7 @@ async function compare(stack: Stack): Promise<void> {
 
 describe('engine conformance with docker-compose v1', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await exec('docker-compose', ['version', '--short']).catch(() => {
       throw new Error('docker-compose (v1) is missing; `apt-get install docker-compose`');
     });

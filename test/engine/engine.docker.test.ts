@@ -17,7 +17,7 @@ import {
   up,
   type ProgressEvent,
 } from '../../src/engine/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 const docker: DockerClient = createDockerClient();
@@ -105,9 +105,7 @@ function recorder() {
 
 describe('engine against the Docker engine', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

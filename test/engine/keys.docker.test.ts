@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { loadProject } from '../../src/compose/index.js';
 import { createDockerClient, type DockerClient } from '../../src/docker/index.js';
 import { EngineError, LABEL, REFUSED_SERVICE_KEYS, UnsupportedConfigError, up } from '../../src/engine/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
+import { ensureTestImage, requireEngine, TEST_IMAGE } from '../helpers/test-image.js';
 import { writeTree } from '../helpers/tmp.js';
 
 /*
@@ -60,9 +60,7 @@ const REFUSED_VALUES: Record<string, string> = {
 
 describe('service keys the engine cannot honour here', { concurrency: true }, () => {
   before(async () => {
-    await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
-      throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
-    });
+    await requireEngine(docker);
     await ensureTestImage(docker);
   });
 

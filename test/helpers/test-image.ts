@@ -14,6 +14,13 @@ const BUSYBOX = '/bin/busybox';
 let ready: Promise<string> | undefined;
 const readyOn = new WeakMap<DockerClient, Promise<string>>();
 
+/** Fails loudly, never skips, when no Docker engine answers: `npm test` starts one. */
+export async function requireEngine(docker: DockerClient): Promise<void> {
+  await docker.ping({ timeoutMs: 5000 }).catch((err: unknown) => {
+    throw new Error(`no Docker engine answers (${(err as Error).message}); run the tests through \`npm test\`, which starts one`);
+  });
+}
+
 /**
  * Imports the test image once per process, if the engine does not have it yet; returns its ID.
  * Without a client, on the default engine; with one, on that client's engine (a test's private one).
