@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDockerClient, type DockerClient } from '../../src/docker/index.js';
 import { TEST_IMAGE } from '../helpers/test-image.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * Real processes for the fault suite (docs/reliability.md, "Agent and manager"): `shipshape
@@ -63,16 +63,7 @@ export class Proc {
   }
 }
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+export { freePort };
 
 export interface AgentSpec {
   name: string;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { makeTar } from '../agent/helpers/archives.js';
 import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
 import { eventually, login, rawZip, registerHost, startTestManager, type TestManager } from '../manager/helpers.js';
 import { fixtureStacks, type FixtureStack } from './fixture-stacks.js';
+import { freePort } from '../helpers/ports.js';
 
 // The hostile-stack suite (docs/security.md, "The deploy gate"): every stack of
 // test/fixtures/hostile is refused by the agent (POST /stacks) and the manager (POST /deployments)
@@ -30,14 +30,6 @@ let operatorKey: string;
 /** The key the manager issued to the suite's host. */
 let agentKey: string;
 const made = new Set<string>();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function byLabel(name: string) {
   const label = { label: [`${PROJECT}=${name}`] };

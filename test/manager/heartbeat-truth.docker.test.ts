@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +8,7 @@ import type { StackDetail } from '../../src/contract/index.js';
 import { createDockerClient } from '../../src/docker/index.js';
 import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
 import { composeZip, eventually, launch, login, registerHost, startTestManager, type TestManager } from './helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 /**
  * Truth in heartbeats, end to end (docs/manager.md, "Deployment status"): a real agent on the real
@@ -58,16 +58,6 @@ after(async () => {
   await manager?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("the manager's deployments follow the engine through the agent's heartbeats", () => {
   test('a container stopped by hand shows within one interval, and running again when it is back', async (t) => {

@@ -9,6 +9,7 @@ import { parseAgentConfig, startAgent, type RunningAgent } from '../../src/agent
 import { createDockerClient } from '../../src/docker/index.js';
 import { ensureTestImage, TEST_IMAGE } from '../helpers/test-image.js';
 import { ADMIN, composeZip, eventually, startTestManager, type TestManager } from './helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 
@@ -145,13 +146,3 @@ describe('seed 004: the Machine Lab Manager flow with a real agent and Docker en
   });
 });
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +9,7 @@ import { parseAgentConfig, startAgent, type RunningAgent } from '../../src/agent
 import { ensureTestImage } from '../helpers/test-image.js';
 import { fleetTestConfig } from '../manager/fleet/helpers.js';
 import { eventually, login, registerHost, startTestManager, type TestManager } from '../manager/helpers.js';
+import { freePort } from '../helpers/ports.js';
 
 export const CHROMIUM = process.env.SHIPSHAPE_CHROMIUM ?? '/usr/bin/chromium';
 /** Screenshots are kept here as test artifacts (git ignores the folder). */
@@ -98,16 +98,7 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
   );
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** A property of the focused element (the tests compile without the DOM's types). */
 export function focused(page: Page, property: 'tagName' | 'id' | 'textContent'): Promise<string | null> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseAgentConfig, startAgent, type RunningAgent } from '../../../src/agent/index.js';
 import { managerConfig, type ManagerConfig } from '../../../src/manager/index.js';
 import type { Manager } from '../../../src/manager/index.js';
+import { freePort } from '../../helpers/ports.js';
 
 /** The manager's fleet settings for tests: a quick inventory, alerts to loopback allowed. */
 export function fleetTestConfig(overrides: Partial<ManagerConfig['fleet']> = {}): ManagerConfig['fleet'] {
@@ -16,16 +17,7 @@ export function fleetTestConfig(overrides: Partial<ManagerConfig['fleet']> = {})
   };
 }
 
-export async function freePort(): Promise<number> {
-  const { createServer: createNetServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createNetServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Registers a host at a free loopback port and runs a real agent for it on `dockerHost`. */
 export async function startHostAgent(
